@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { APP_CONFIG, type AppConfig } from '../../platform/config';
+
+export interface AccessClaims {
+  /** user id */
+  sub: string;
+  /** session (refresh-token family) id: logout revokes it, and with it every access token of the session */
+  sid: string;
+  /** the user's token version at issue time: "log out everywhere" and deactivation bump it */
+  tv: number;
+}
+
+export class InvalidTokenError extends Error {}
+
+const ISSUER = 'axial';
+const AUDIENCE = 'axial-api';
+
+/** Signs and verifies access tokens (HS256 only: `alg: none` and other algorithms are refused). */
+@Injectable()
+export class TokenService {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  get accessTtl(): number {
+    return this.config.accessTokenTtlSeconds;
+  }
+
+  async signAccess(claims: AccessClaims): Promise<string> {
+    return new SignJWT({ sid: claims.sid, tv: claims.tv })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${this.config.accessTokenTtlSeconds}s`)
+      .sign(this.config.jwtSecret);
+  }
+
+  async verifyAccess(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.config.jwtSecret, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.tv !== 'number') {
+        throw new InvalidTokenError('Malformed token claims');
+      }
+      return { sub: payload.sub, sid: payload.sid, tv: payload.tv };
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw err;
+      if (err instanceof errors.JWTExpired) throw new InvalidTokenError('Access token expired');
+      throw new InvalidTokenError('Invalid access token');
+    }
+  }
+
+  /** An opaque refresh token (256 bits) and the SHA-256 under which it is stored. */
+  newRefreshToken(): { token: string; hash: string } {
+    const token = randomBytes(32).toString('base64url');
+    return { token, hash: hashRefreshToken(token) };
+  }
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

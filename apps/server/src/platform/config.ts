@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Every setting of the server, read once from the environment (documented in README "Configuration"). */
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL connection string; when absent, an embedded PGlite database lives under dataDir/db. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  adminPassword?: string;
+  demo: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  jwtSecret: Uint8Array;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  webDir: string;
+  /** Sent with cookies: set to true behind HTTPS. */
+  secureCookies: boolean;
+  trustProxy: boolean;
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+function int(env: NodeJS.ProcessEnv, key: string, def: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Configuration: ${key} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, key: string, def: boolean): boolean {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`Configuration: ${key} must be true or false, got "${raw}"`);
+}
+
+/**
+ * The JWT signing key: AXIAL_JWT_SECRET when set (required when several processes share one database),
+ * otherwise a random key created once and kept in dataDir/secrets/jwt.key (mode 0600).
+ */
+function loadJwtSecret(env: NodeJS.ProcessEnv, dataDir: string): Uint8Array {
+  if (env.AXIAL_JWT_SECRET) {
+    if (env.AXIAL_JWT_SECRET.length < 32) throw new Error('Configuration: AXIAL_JWT_SECRET must be at least 32 characters');
+    return new TextEncoder().encode(env.AXIAL_JWT_SECRET);
+  }
+  const dir = join(dataDir, 'secrets');
+  const file = join(dir, 'jwt.key');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(48).toString('base64'), { mode: 0o600 });
+  }
+  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const dataDir = resolve(env.AXIAL_DATA_DIR || './data');
+  mkdirSync(dataDir, { recursive: true });
+  const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`Configuration: LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    port: int(env, 'PORT', 5000),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    adminPassword: env.AXIAL_ADMIN_PASSWORD || undefined,
+    demo: bool(env, 'AXIAL_DEMO', true),
+    logLevel,
+    jwtSecret: loadJwtSecret(env, dataDir),
+    accessTokenTtlSeconds: int(env, 'AXIAL_ACCESS_TOKEN_TTL', 900),
+    refreshTokenTtlSeconds: int(env, 'AXIAL_REFRESH_TOKEN_TTL', 7 * 24 * 3600),
+    webDir: resolve(env.AXIAL_WEB_DIR || join(__dirname, '../../../web/dist')),
+    secureCookies: bool(env, 'AXIAL_SECURE_COOKIES', false),
+    trustProxy: bool(env, 'AXIAL_TRUST_PROXY', false),
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,29 @@
+import { Controller, Get, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../../identity/access/access.decorators';
+import type { DatabaseHandle } from '../database/database';
+import { DATABASE } from '../database/database.module';
+
+/** Ready once migrations and first-start work are done; not ready again while shutting down. */
+@Injectable()
+export class Readiness {
+  ready = false;
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly readiness: Readiness, @Inject(DATABASE) private readonly db: DatabaseHandle) {}
+
+  @Public()
+  @Get()
+  async health() {
+    if (!this.readiness.ready) throw new ServiceUnavailableException('Starting up or shutting down');
+    try {
+      await this.db.ping();
+    } catch {
+      throw new ServiceUnavailableException('Database unavailable');
+    }
+    return { status: 'ok', database: this.db.engine };
+  }
+}

@@ -1,0 +1,44 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// Nest needs decorator metadata, which Vite's own transform does not emit: swc does.
+const swcPlugin = () =>
+  swc.vite({
+    module: { type: 'es6' },
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+  });
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [swcPlugin()],
+        test: {
+          name: 'unit',
+          globals: true,
+          include: ['packages/*/src/**/*.spec.ts', 'apps/server/src/**/*.spec.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        plugins: [swcPlugin()],
+        test: {
+          name: 'integration',
+          globals: true,
+          include: ['apps/server/test/**/*.int.spec.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Each file boots its own app and database; two cores: keep it to two workers.
+          maxWorkers: 2,
+          fileParallelism: true,
+        },
+      },
+    ],
+  },
+});
