@@ -27,7 +27,7 @@ export async function mapDbErrors<T>(work: Promise<T>): Promise<T> {
   } catch (err) {
     const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
     if (code === '23505') throw new DuplicateError();
-    if (code === '23503') throw new InUseError();
+    if (code === '23503' || code === '23001') throw new InUseError(); // foreign_key_violation, restrict_violation
     throw err;
   }
 }
