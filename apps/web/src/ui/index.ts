@@ -1,0 +1,12 @@
+export { cn } from './cn';
+export { Button, buttonClasses, type ButtonProps } from './Button';
+export { Input, Textarea, Select, Checkbox, controlClasses, type SelectOption } from './Input';
+export { FormField, FieldGroup } from './FormField';
+export { Badge, type BadgeTone } from './Badge';
+export { EmptyState } from './EmptyState';
+export { Alert } from './Alert';
+export { PageHeader, Card, Spinner, Toolbar } from './Layout';
+export { Dialog } from './Dialog';
+export { ConfirmDialog } from './ConfirmDialog';
+export { DataTable, Pagination, type Column } from './Table';
+export { Toaster, toast } from './Toast';
