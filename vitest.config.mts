@@ -1,5 +1,9 @@
 import swc from 'unplugin-swc';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Tests run the workspace package from source, so they never see a stale build.
+const alias = { '@axial/dicom': fileURLToPath(new URL('./packages/dicom/src/index.ts', import.meta.url)) };
 
 // Nest needs decorator metadata, which Vite's own transform does not emit: swc does.
 const swcPlugin = () =>
@@ -18,6 +22,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [swcPlugin()],
+        resolve: { alias },
         test: {
           name: 'unit',
           globals: true,
@@ -27,6 +32,7 @@ export default defineConfig({
       },
       {
         plugins: [swcPlugin()],
+        resolve: { alias },
         test: {
           name: 'integration',
           globals: true,

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { IdentityModule } from './identity/identity.module';
+import { ImagingModule } from './imaging/imaging.module';
 import type { AppConfig } from './platform/config';
 import type { DatabaseHandle } from './platform/database/database';
 import { PlatformModule } from './platform/database/database.module';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseHandle): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config, database), AuditModule, DiscoveryModule, IdentityModule, RealtimeModule, SystemModule],
+      imports: [PlatformModule.forRoot(config, database), AuditModule, DiscoveryModule, IdentityModule, RealtimeModule, SystemModule, ImagingModule],
       // SpaController last: its catch-all GET must not shadow module routes.
       controllers: [HealthController, SpaController],
       providers: [

@@ -56,6 +56,8 @@ export async function startServer(config: AppConfig, opts: { inMemoryDb?: boolea
   }
 
   const fastify = app.getHttpAdapter().getInstance();
+  // DICOM bodies are streamed to disk by their handlers (STOW-RS), never buffered or size-limited here.
+  fastify.addContentTypeParser(['multipart/related', 'application/dicom'], (_req, payload, done) => done(null, payload));
   fastify.addHook('onSend', async (_req, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'no-referrer');

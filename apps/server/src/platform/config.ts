@@ -20,6 +20,8 @@ export interface AppConfig {
   /** Sent with cookies: set to true behind HTTPS. */
   secureCookies: boolean;
   trustProxy: boolean;
+  /** What to do when an instance with an already archived SOP Instance UID arrives. */
+  duplicatePolicy: 'keep' | 'overwrite';
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -30,6 +32,13 @@ function int(env: NodeJS.ProcessEnv, key: string, def: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`Configuration: ${key} must be a non-negative integer, got "${raw}"`);
   return n;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], def: T): T {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`Configuration: ${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function bool(env: NodeJS.ProcessEnv, key: string, def: boolean): boolean {
@@ -78,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webDir: resolve(env.AXIAL_WEB_DIR || join(__dirname, '../../../web/dist')),
     secureCookies: bool(env, 'AXIAL_SECURE_COOKIES', false),
     trustProxy: bool(env, 'AXIAL_TRUST_PROXY', false),
+    duplicatePolicy: oneOf(env, 'AXIAL_DUPLICATES', ['keep', 'overwrite'] as const, 'keep'),
   };
 }
 

@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   engine: 'pglite' | 'postgres';
   /** Raw rows of a parameterised statement (both engines return `{ rows }`). */
   query<T = Record<string, unknown>>(statement: SQL): Promise<T[]>;
+  /** A statement with $1…$n placeholders (for SQL built by @axial/dicom's toSql). */
+  raw<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -33,7 +35,8 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
     const db = drizzle(pool, { schema }) as unknown as Db;
     await migrate(drizzle(pool, { schema }), { migrationsFolder: MIGRATIONS_DIR });
     log.log(`PostgreSQL ready (${redactUrl(opts.databaseUrl)})`);
-    return handle(db, 'postgres', async () => { await pool.end(); });
+    const raw = async <T>(text: string, params: unknown[]) => (await pool.query(text, params)).rows as T[];
+    return handle(db, 'postgres', raw, async () => { await pool.end(); });
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -42,19 +45,21 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
   const raw = drizzle(client, { schema });
   await migrate(raw, { migrationsFolder: MIGRATIONS_DIR });
   log.log(opts.inMemory ? 'Embedded PostgreSQL (PGlite) ready in memory' : `Embedded PostgreSQL (PGlite) ready in ${join(opts.dataDir!, 'db')}`);
-  return handle(raw as unknown as Db, 'pglite', async () => { await client.close(); });
+  const rawQuery = async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows;
+  return handle(raw as unknown as Db, 'pglite', rawQuery, async () => { await client.close(); });
 }
 
-function handle(db: Db, engine: DatabaseHandle['engine'], close: () => Promise<void>): DatabaseHandle {
+function handle(db: Db, engine: DatabaseHandle['engine'], raw: DatabaseHandle['raw'], close: () => Promise<void>): DatabaseHandle {
   return {
     db,
     engine,
+    raw,
     async query<T>(statement: SQL) {
       const res = (await db.execute(statement)) as unknown as { rows: T[] };
       return res.rows;
     },
     async ping() {
-      await db.execute('select 1' as unknown as SQL);
+      await raw('select 1', []);
     },
     close,
   };

@@ -1,0 +1,154 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Query } from '@axial/dicom';
+import { AccessService } from '../../identity/access/access.service';
+import type { Actor } from '../../identity/access/actor';
+import { DB, type Db } from '../../platform/database/database';
+import { BLOB_STORAGE, type BlobStorage } from '../../platform/storage/storage';
+import { AuditService } from '../../system/audit/audit.service';
+import { ArchiveQueryService, absolutizeBulkUris, type SearchLevel, type SearchScope } from './archive-query.service';
+import { ArchiveRepository, pgArray, type StoredInstanceRef } from './archive.repository';
+import { IngestService, type IngestResult, type IngestSource, type ReceivedObject } from './ingest.service';
+
+export interface ArchiveScope {
+  studyUid: string;
+  seriesUid?: string;
+  sopInstanceUid?: string;
+}
+
+/**
+ * The archive's service API: every method checks access (study.read / study.upload / study.delete) and
+ * audits access to patient data. DICOMweb, DIMSE, the web app and imports go through here.
+ */
+@Injectable()
+export class ArchiveService {
+  /** One audit event per user, study and kind of access within this window (a viewer fetches hundreds of frames). */
+  private static readonly AUDIT_WINDOW_MS = 5 * 60_000;
+  private readonly recentAudit = new Map<string, number>();
+
+  constructor(
+    @Inject(DB) private readonly db: Db,
+    @Inject(BLOB_STORAGE) private readonly storage: BlobStorage,
+    private readonly repo: ArchiveRepository,
+    private readonly queries: ArchiveQueryService,
+    private readonly ingestion: IngestService,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async store(actor: Actor, objects: ReceivedObject[], kind: IngestSource['kind']): Promise<IngestResult[]> {
+    try {
+      await this.access.require(actor, 'study.upload', { resourceType: 'study' });
+    } catch (err) {
+      await Promise.all(objects.map((o) => o.temp.discard()));
+      throw err;
+    }
+    const results = await this.ingestion.ingest(objects, { kind, by: actor.username });
+    const byStudy = new Map<string, { patientId: string; stored: number; duplicates: number }>();
+    let rejected = 0;
+    for (const r of results) {
+      if (r.status === 'rejected') { rejected++; continue; }
+      const e = byStudy.get(r.studyUid) ?? { patientId: r.patientId, stored: 0, duplicates: 0 };
+      if (r.status === 'duplicate') e.duplicates++; else e.stored++;
+      byStudy.set(r.studyUid, e);
+    }
+    for (const [studyUid, e] of byStudy) {
+      await this.audit.record(actor, { action: 'study.store', outcome: 'success', resourceType: 'study', resourceId: studyUid, patientId: e.patientId, details: { via: kind, stored: e.stored, duplicates: e.duplicates } });
+    }
+    if (rejected) await this.audit.record(actor, { action: 'study.store', outcome: 'failure', resourceType: 'study', details: { via: kind, rejected } });
+    return results;
+  }
+
+  async search(actor: Actor, level: SearchLevel, query: Query, scope: SearchScope, base: string) {
+    await this.access.require(actor, 'study.read', { resourceType: 'study' });
+    const result = await this.queries.search(level, query, scope, base);
+    // Searching discloses patient data: audited (one event per search, with what was asked and how many answered).
+    await this.audit.record(actor, {
+      action: 'study.query', outcome: 'success', resourceType: level, resourceId: scope.seriesUid ?? scope.studyUid ?? null,
+      details: { keys: query.keys.map((k) => k.name), results: result.items.length, total: result.total },
+    });
+    return result;
+  }
+
+  /** The stored instances under a scope, in series/instance order; 404 when there are none. */
+  async instances(actor: Actor, scope: ArchiveScope, action = 'study.retrieve'): Promise<StoredInstanceRef[]> {
+    await this.access.require(actor, 'study.read', { resourceType: 'study', resourceId: scope.studyUid });
+    const refs = await this.repo.refs(whereScope(scope));
+    if (!refs.length) throw new NotFoundException(notFoundText(scope));
+    await this.auditAccess(actor, action, scope.studyUid, refs[0].patientId);
+    return refs;
+  }
+
+  /** Stored metadata (DICOM JSON) of every instance in scope as one JSON array text: no file is parsed. */
+  async metadata(actor: Actor, scope: ArchiveScope, base: string): Promise<string> {
+    await this.access.require(actor, 'study.read', { resourceType: 'study', resourceId: scope.studyUid });
+    const res = (await this.db.execute(sql`
+      select i.json, p.patient_id from instance i join series se on se.id = i.series_fk join study st on st.id = se.study_fk
+        join dicom_patient p on p.id = st.patient_fk
+       where ${whereScope(scope)}
+       order by se.series_number nulls last, se.id, i.instance_number nulls last, i.id`)) as unknown as { rows: Array<{ json: string; patient_id: string }> };
+    if (!res.rows.length) throw new NotFoundException(notFoundText(scope));
+    await this.auditAccess(actor, 'study.metadata', scope.studyUid, res.rows[0].patient_id);
+    return absolutizeBulkUris(`[${res.rows.map((r) => r.json).join(',')}]`, base);
+  }
+
+  readFile(ref: StoredInstanceRef): Promise<Buffer> {
+    return this.storage.read(ref.storagePath);
+  }
+
+  streamFile(ref: StoredInstanceRef) {
+    return this.storage.stream(ref.storagePath);
+  }
+
+  /** Deletes a study, series or instance: index rows first (in one transaction), then the files. */
+  async delete(actor: Actor, scope: ArchiveScope): Promise<{ instances: number }> {
+    await this.access.require(actor, 'study.delete', { resourceType: 'study', resourceId: scope.studyUid });
+    const refs = await this.repo.refs(whereScope(scope));
+    if (!refs.length) throw new NotFoundException(notFoundText(scope));
+    await this.db.transaction(async (tx) => {
+      const rowsOf = async <T>(q: SQL) => ((await tx.execute(q)) as unknown as { rows: T[] }).rows;
+      const [study] = await rowsOf<{ id: number; patient_fk: number }>(sql`select id, patient_fk from study where study_uid = ${scope.studyUid}`);
+      const touched = await rowsOf<{ series_fk: number }>(sql`delete from instance where id = ANY(${pgArray(refs.map((r) => String(r.id)))}::bigint[]) returning series_fk`);
+      const seriesIds = [...new Set(touched.map((r) => String(r.series_fk)))];
+      // Emptied series, then an emptied study, then a patient left without studies.
+      await tx.execute(sql`delete from series se where se.id = ANY(${pgArray(seriesIds)}::bigint[]) and not exists (select 1 from instance i where i.series_fk = se.id)`);
+      await tx.execute(sql`delete from study st where st.id = ${study.id} and not exists (select 1 from series se where se.study_fk = st.id)`);
+      await tx.execute(sql`delete from dicom_patient p where p.id = ${study.patient_fk} and not exists (select 1 from study st where st.patient_fk = p.id)`);
+      await this.repo.refreshCounters(tx as unknown as Db, seriesIds.map(Number), [Number(study.id)]);
+    });
+    // Files go after the commit: a crash here leaves unreferenced files, never index rows without files.
+    for (const r of refs) await this.storage.delete(r.storagePath).catch(() => undefined);
+    const level = scope.sopInstanceUid ? 'instance' : scope.seriesUid ? 'series' : 'study';
+    await this.audit.record(actor, {
+      action: `${level}.delete`, outcome: 'success', resourceType: level,
+      resourceId: scope.sopInstanceUid ?? scope.seriesUid ?? scope.studyUid, patientId: refs[0].patientId,
+      details: { studyUid: scope.studyUid, instances: refs.length },
+    });
+    return { instances: refs.length };
+  }
+
+  private async auditAccess(actor: Actor, action: string, studyUid: string, patientId: string): Promise<void> {
+    const key = `${actor.userId}|${action}|${studyUid}`;
+    const now = Date.now();
+    const last = this.recentAudit.get(key);
+    if (last && now - last < ArchiveService.AUDIT_WINDOW_MS) return;
+    this.recentAudit.set(key, now);
+    if (this.recentAudit.size > 50_000) {
+      for (const [k, t] of this.recentAudit) if (now - t > ArchiveService.AUDIT_WINDOW_MS) this.recentAudit.delete(k);
+    }
+    await this.audit.record(actor, { action, outcome: 'success', resourceType: 'study', resourceId: studyUid, patientId });
+  }
+}
+
+function whereScope(s: ArchiveScope): SQL {
+  const parts: SQL[] = [sql`st.study_uid = ${s.studyUid}`];
+  if (s.seriesUid) parts.push(sql`se.series_uid = ${s.seriesUid}`);
+  if (s.sopInstanceUid) parts.push(sql`i.sop_instance_uid = ${s.sopInstanceUid}`);
+  return sql.join(parts, sql` and `);
+}
+
+function notFoundText(s: ArchiveScope): string {
+  if (s.sopInstanceUid) return `Instance ${s.sopInstanceUid} not found in series ${s.seriesUid} of study ${s.studyUid}`;
+  if (s.seriesUid) return `Series ${s.seriesUid} not found in study ${s.studyUid}`;
+  return `Study ${s.studyUid} not found`;
+}

@@ -1,0 +1,207 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DicomParseError, parseDicom, toDicomJson, type DicomHeader, type DicomJsonDataset } from '@axial/dicom';
+import { APP_CONFIG, type AppConfig } from '../../platform/config';
+import { BLOB_STORAGE, FileSystemStorage, type TempBlob } from '../../platform/storage/storage';
+import { ArchiveRepository, type NewInstance } from './archive.repository';
+import { indexRowOf } from './index-attributes';
+
+/** Where an object came from: recorded with the instance and in events. */
+export interface IngestSource {
+  kind: 'stow' | 'upload' | 'dimse' | 'import' | 'demo';
+  /** username or calling AE title */
+  by?: string;
+}
+
+/** A received object, already written to a temp file and fsynced. */
+export interface ReceivedObject {
+  temp: TempBlob;
+  size: number;
+  sha256: string;
+}
+
+export type IngestResult =
+  | { status: 'stored' | 'duplicate' | 'replaced'; sopClassUid: string; sopInstanceUid: string; studyUid: string; seriesUid: string; patientId: string; warnings: string[] }
+  | { status: 'rejected'; reason: string; sopClassUid?: string; sopInstanceUid?: string; studyUid?: string };
+
+export interface InstanceStoredEvent {
+  sopInstanceUid: string;
+  sopClassUid: string;
+  seriesUid: string;
+  studyUid: string;
+  patientId: string;
+  source: IngestSource;
+}
+
+/** A DICOM UID as used in storage paths: digits and dots only, at most 64 characters (PS3.5 §9.1). */
+const STORABLE_UID = /^[0-9]+(\.[0-9]+)*$/;
+
+/**
+ * The one ingest pipeline: STOW-RS, web upload, DIMSE C-STORE and folder import all end here.
+ * parse (header only) → validate → move the fsynced file under its key → one index transaction → event.
+ * Nothing is acknowledged before both the file and its index rows are durable; a crash in between leaves
+ * a journal entry that start-up recovery uses to delete the unindexed file.
+ */
+@Injectable()
+export class IngestService implements OnModuleInit {
+  private readonly log = new Logger('Ingest');
+  readonly events = new EventEmitter();
+  private readonly pendingDir: string;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(BLOB_STORAGE) private readonly storage: FileSystemStorage,
+    private readonly repo: ArchiveRepository,
+  ) {
+    this.pendingDir = join(config.dataDir, 'ingest-journal');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.storage.init();
+    await mkdir(this.pendingDir, { recursive: true });
+    await this.recover();
+  }
+
+  /** Start-up recovery: files committed by a batch whose index transaction never finished are removed. */
+  private async recover(): Promise<void> {
+    const entries = await readdir(this.pendingDir).catch(() => [] as string[]);
+    for (const e of entries) {
+      const file = join(this.pendingDir, e);
+      try {
+        const keys = JSON.parse(await readFile(file, 'utf8')) as string[];
+        const indexed = await this.repo.storagePathsExist(keys);
+        const orphans = keys.filter((k) => !indexed.has(k));
+        for (const k of orphans) await this.storage.delete(k);
+        if (orphans.length) this.log.warn(`Recovery: removed ${orphans.length} file(s) of an interrupted ingest`);
+      } catch (err) {
+        this.log.error(`Recovery of ${e} failed: ${(err as Error).message}`);
+        continue;
+      }
+      await rm(file, { force: true });
+    }
+  }
+
+  /** Convenience for callers holding bytes (tests, demo import): writes them to a temp file first. */
+  async ingestBuffers(buffers: Uint8Array[], source: IngestSource): Promise<IngestResult[]> {
+    const received: ReceivedObject[] = [];
+    for (const b of buffers) {
+      const temp = await this.storage.createTemp();
+      await temp.write(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+      received.push({ temp, ...(await temp.finish()) });
+    }
+    return this.ingest(received, source);
+  }
+
+  async ingest(objects: ReceivedObject[], source: IngestSource): Promise<IngestResult[]> {
+    const results: IngestResult[] = new Array(objects.length);
+    const accepted: Array<{ idx: number; obj: ReceivedObject; header: DicomHeader; item: NewInstance }> = [];
+    // 1. Parse and validate each object on its own: one bad object never fails the batch.
+    for (let idx = 0; idx < objects.length; idx++) {
+      const obj = objects[idx];
+      try {
+        const { header, json } = await this.parse(obj);
+        const key = `${header.studyInstanceUid}/${header.seriesInstanceUid}/${header.sopInstanceUid}.dcm`;
+        accepted.push({
+          idx, obj, header,
+          item: { row: indexRowOf(header, json), storagePath: key, sizeBytes: obj.size, sha256: obj.sha256, source: source.by ? `${source.kind}:${source.by}` : source.kind },
+        });
+      } catch (err) {
+        await obj.temp.discard();
+        const reason = err instanceof DicomParseError || err instanceof RejectError ? err.message : `Could not read the object: ${(err as Error).message}`;
+        results[idx] = { status: 'rejected', reason, ...(err instanceof RejectError ? err.ids : {}) };
+      }
+    }
+    // 2. Duplicates (same SOP Instance UID already archived, or twice in this batch).
+    const existing = await this.repo.existingSops(accepted.map((a) => a.header.sopInstanceUid));
+    const seen = new Set<string>();
+    const fresh: typeof accepted = [];
+    for (const a of accepted) {
+      const uid = a.header.sopInstanceUid;
+      const prior = existing.get(uid);
+      if (prior || seen.has(uid)) {
+        if (prior && this.config.duplicatePolicy === 'overwrite') {
+          await this.storage.commit(a.obj.temp, prior.storagePath);
+          await this.repo.replaceInstance(prior.id, { ...a.item, storagePath: prior.storagePath });
+          results[a.idx] = this.ok('replaced', a.header);
+        } else {
+          await a.obj.temp.discard();
+          results[a.idx] = this.ok('duplicate', a.header, 'An instance with this SOP Instance UID is already archived; the stored copy was kept');
+        }
+        continue;
+      }
+      seen.add(uid);
+      fresh.push(a);
+    }
+    // 3. Durable files, then one index transaction; the journal covers the gap between the two.
+    if (fresh.length) {
+      const journal = join(this.pendingDir, `${randomUUID()}.json`);
+      await writeFile(journal, JSON.stringify(fresh.map((a) => a.item.storagePath)), { flag: 'wx' });
+      try {
+        for (const a of fresh) await this.storage.commit(a.obj.temp, a.item.storagePath);
+        const inserted = await this.repo.insertBatch(fresh.map((a) => a.item));
+        for (const a of fresh) {
+          if (inserted.has(a.header.sopInstanceUid)) {
+            results[a.idx] = this.ok('stored', a.header);
+          } else {
+            // Lost a race with a concurrent store of the same instance: that copy is the archived one.
+            results[a.idx] = this.ok('duplicate', a.header, 'Stored concurrently by another sender; that copy was kept');
+          }
+        }
+      } catch (err) {
+        this.log.error(`Index transaction failed: ${(err as Error).message}`);
+        const indexed = await this.repo.storagePathsExist(fresh.map((a) => a.item.storagePath)).catch(() => new Set<string>());
+        for (const a of fresh) {
+          if (!indexed.has(a.item.storagePath)) await this.storage.delete(a.item.storagePath).catch(() => undefined);
+          results[a.idx] = { status: 'rejected', reason: 'The archive could not index the object (storage or database error); nothing was kept', sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid };
+        }
+      } finally {
+        await rm(journal, { force: true });
+      }
+      for (const a of fresh) {
+        const r = results[a.idx];
+        if (r.status === 'stored') {
+          this.events.emit('instance.stored', {
+            sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid, seriesUid: a.header.seriesInstanceUid,
+            studyUid: a.header.studyInstanceUid, patientId: a.header.patient.patientId ?? '', source,
+          } satisfies InstanceStoredEvent);
+        }
+      }
+    }
+    return results;
+  }
+
+  private ok(status: 'stored' | 'duplicate' | 'replaced', h: DicomHeader, warning?: string): IngestResult {
+    return {
+      status, sopClassUid: h.sopClassUid, sopInstanceUid: h.sopInstanceUid, studyUid: h.studyInstanceUid,
+      seriesUid: h.seriesInstanceUid, patientId: h.patient.patientId ?? '', warnings: warning ? [...h.warnings, warning] : h.warnings,
+    };
+  }
+
+  private async parse(obj: ReceivedObject): Promise<{ header: DicomHeader; json: DicomJsonDataset }> {
+    if (obj.size === 0) throw new RejectError('Empty object');
+    const buf = await readFile(obj.temp.path);
+    const parsed = parseDicom(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { untilPixelData: true });
+    const h = parsed.header;
+    const ids = { sopInstanceUid: h.sopInstanceUid, sopClassUid: h.sopClassUid, studyUid: h.studyInstanceUid };
+    for (const [name, uid] of [['SOP Instance UID', h.sopInstanceUid], ['Study Instance UID', h.studyInstanceUid], ['Series Instance UID', h.seriesInstanceUid], ['SOP Class UID', h.sopClassUid]] as const) {
+      if (!uid || uid.length > 64 || !STORABLE_UID.test(uid)) throw new RejectError(`Invalid ${name} "${(uid ?? '').slice(0, 80)}"`, ids);
+    }
+    const base = `studies/${h.studyInstanceUid}/series/${h.seriesInstanceUid}/instances/${h.sopInstanceUid}`;
+    const json = toDicomJson(parsed, {
+      bulkDataUri: (path) => `${base}/bulk/${path.join('/')}`,
+      warnings: h.warnings,
+    });
+    // Parsing stopped before the pixel data: describe it so /metadata points at the frames.
+    if (h.pixelData) json[h.pixelData.tag] = { vr: h.pixelData.vr, BulkDataURI: `${base}/bulk/${h.pixelData.tag}` };
+    return { header: h, json };
+  }
+}
+
+class RejectError extends Error {
+  constructor(message: string, readonly ids: { sopInstanceUid?: string; sopClassUid?: string; studyUid?: string } = {}) {
+    super(message);
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
+import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { BLOB_STORAGE, FileSystemStorage } from '../platform/storage/storage';
+import { ArchiveQueryService } from './archive/archive-query.service';
+import { ArchiveRepository } from './archive/archive.repository';
+import { ArchiveService } from './archive/archive.service';
+import { IngestService } from './archive/ingest.service';
+import { DicomwebController } from './dicomweb/dicomweb.controller';
+
+/**
+ * Imaging: the archive (ingest, index, storage, deletion) and its DICOMweb face.
+ * Exports ArchiveService (access-checked) and IngestService (for DIMSE and imports).
+ */
+@Module({
+  imports: [IdentityModule],
+  controllers: [DicomwebController],
+  providers: [
+    { provide: BLOB_STORAGE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new FileSystemStorage(c.dataDir) },
+    ArchiveRepository, ArchiveQueryService, IngestService, ArchiveService,
+  ],
+  exports: [ArchiveService, IngestService],
+})
+export class ImagingModule {}
