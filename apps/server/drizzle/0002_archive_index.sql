@@ -23,7 +23,7 @@ CREATE TABLE "instance" (
 	"columns" integer,
 	"storage_path" text NOT NULL,
 	"size_bytes" bigint NOT NULL,
-	"sha256" text NOT NULL,
+	"digest" text NOT NULL,
 	"json" text NOT NULL,
 	"source" text DEFAULT '' NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL

@@ -87,7 +87,8 @@ export const instances = pgTable('instance', {
   /** Path of the stored Part 10 file, relative to the storage root. */
   storagePath: text('storage_path').notNull(),
   sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-  sha256: text('sha256').notNull(),
+  /** Content digest of the stored file, '<algorithm>:<hex>' (SHA-1: integrity, not security; 3x cheaper than SHA-256 here). */
+  digest: text('digest').notNull(),
   /** Full instance metadata as DICOM JSON text, bulk data replaced by relative BulkDataURIs. */
   json: text('json').notNull(),
   source: text('source').notNull().default(''),

@@ -11,7 +11,7 @@ export interface StoredInstanceRef {
   studyUid: string;
   storagePath: string;
   transferSyntaxUid: string;
-  sha256: string;
+  digest: string;
   patientId: string;
 }
 
@@ -19,7 +19,7 @@ export interface NewInstance {
   row: IndexRow;
   storagePath: string;
   sizeBytes: number;
-  sha256: string;
+  digest: string;
   source: string;
 }
 
@@ -42,7 +42,7 @@ export class ArchiveRepository {
     const res = await this.db.execute(sql`
       select i.id, i.sop_instance_uid as "sopInstanceUid", i.sop_class_uid as "sopClassUid", se.series_uid as "seriesUid",
              st.study_uid as "studyUid", i.storage_path as "storagePath", i.transfer_syntax_uid as "transferSyntaxUid",
-             i.sha256, p.patient_id as "patientId"
+             i.digest, p.patient_id as "patientId"
         from instance i join series se on se.id = i.series_fk join study st on st.id = se.study_fk join dicom_patient p on p.id = st.patient_fk
        where ${where}
        order by se.series_number nulls last, se.id, i.instance_number nulls last, i.id`);
@@ -96,7 +96,7 @@ export class ArchiveRepository {
       const rows = items.map((it) => ({ it, seriesFk: seriesIds.get(it.row.series.seriesUid)! }));
       const res = await exec<{ sop_instance_uid: string }>(sql`
         insert into instance (sop_instance_uid, series_fk, sop_class_uid, instance_number, transfer_syntax_uid, number_of_frames,
-                              rows, columns, storage_path, size_bytes, sha256, json, source)
+                              rows, columns, storage_path, size_bytes, digest, json, source)
         select * from unnest(
           ${pgArray(rows.map((r) => r.it.row.instance.sopInstanceUid))}::text[],
           ${pgArray(rows.map((r) => String(r.seriesFk)))}::bigint[],
@@ -108,13 +108,15 @@ export class ArchiveRepository {
           ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.columns)))}::int[],
           ${pgArray(rows.map((r) => r.it.storagePath))}::text[],
           ${pgArray(rows.map((r) => String(r.it.sizeBytes)))}::bigint[],
-          ${pgArray(rows.map((r) => r.it.sha256))}::text[],
+          ${pgArray(rows.map((r) => r.it.digest))}::text[],
           ${pgArray(rows.map((r) => r.it.row.instance.json))}::text[],
           ${pgArray(rows.map((r) => r.it.source))}::text[])
         on conflict (sop_instance_uid) do nothing
         returning sop_instance_uid`);
       for (const r of res.rows) inserted.add(r.sop_instance_uid);
-      await this.refreshCounters(tx as unknown as Db, [...seriesIds.values()], [...studyIds.values()]);
+      await this.addToCounters(tx as unknown as Db, rows.filter((r) => inserted.has(r.it.row.instance.sopInstanceUid)).map((r) => ({
+        seriesFk: r.seriesFk, studyFk: studyIds.get(r.it.row.study.studyUid)!, bytes: r.it.sizeBytes, sopClass: r.it.row.instance.sopClassUid,
+      })));
     });
     return inserted;
   }
@@ -125,10 +127,46 @@ export class ArchiveRepository {
     await this.db.execute(sql`
       update instance set sop_class_uid = ${i.sopClassUid}, instance_number = ${i.instanceNumber}, transfer_syntax_uid = ${i.transferSyntaxUid},
              number_of_frames = ${i.numberOfFrames}, rows = ${i.rows}, columns = ${i.columns}, size_bytes = ${it.sizeBytes},
-             sha256 = ${it.sha256}, json = ${i.json}, source = ${it.source}, created_at = now()
+             digest = ${it.digest}, json = ${i.json}, source = ${it.source}, created_at = now()
        where id = ${existingId}`);
   }
 
+  /**
+   * Incremental counters after an insert: O(new instances), not O(study size), so a 2000-image study
+   * ingests as fast at its end as at its start. The per-study lists come from the (few) series rows.
+   */
+  private async addToCounters(db: Db, added: Array<{ seriesFk: number; studyFk: number; bytes: number; sopClass: string }>): Promise<void> {
+    if (!added.length) return;
+    const perSeries = new Map<number, number>();
+    const perStudy = new Map<number, { n: number; bytes: number; classes: Set<string> }>();
+    for (const a of added) {
+      perSeries.set(a.seriesFk, (perSeries.get(a.seriesFk) ?? 0) + 1);
+      const s = perStudy.get(a.studyFk) ?? { n: 0, bytes: 0, classes: new Set<string>() };
+      s.n++;
+      s.bytes += a.bytes;
+      s.classes.add(a.sopClass);
+      perStudy.set(a.studyFk, s);
+    }
+    const seriesIds = [...perSeries.keys()];
+    await db.execute(sql`
+      update series se set num_instances = se.num_instances + d.n
+        from unnest(${pgArray(seriesIds.map(String))}::bigint[], ${pgArray(seriesIds.map((k) => String(perSeries.get(k))))}::int[]) as d(id, n)
+       where se.id = d.id`);
+    for (const [id, s] of perStudy) {
+      await db.execute(sql`
+        update study st set
+          num_instances = st.num_instances + ${s.n},
+          size_bytes = st.size_bytes + ${s.bytes},
+          num_series = (select count(*) from series se where se.study_fk = st.id),
+          modalities = array(select distinct se.modality from series se where se.study_fk = st.id and se.modality <> '' order by 1),
+          body_parts = array(select distinct se.body_part from series se where se.study_fk = st.id and se.body_part <> '' order by 1),
+          sop_classes = array(select distinct c from unnest(st.sop_classes || ${pgArray([...s.classes])}::text[]) c order by 1),
+          updated_at = now()
+         where st.id = ${id}`);
+    }
+  }
+
+  /** Full recomputation (after deletions). */
   async refreshCounters(db: Db, seriesIds: number[], studyIds: number[]): Promise<void> {
     if (seriesIds.length) {
       await db.execute(sql`

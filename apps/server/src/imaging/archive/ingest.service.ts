@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomParseError, parseDicom, toDicomJson, type DicomHeader, type DicomJsonDataset } from '@axial/dicom';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
-import { BLOB_STORAGE, FileSystemStorage, type TempBlob } from '../../platform/storage/storage';
+import { BLOB_STORAGE, FileSystemStorage, type FinishedBlob, type TempBlob } from '../../platform/storage/storage';
 import { ArchiveRepository, type NewInstance } from './archive.repository';
 import { indexRowOf } from './index-attributes';
 
@@ -17,10 +17,8 @@ export interface IngestSource {
 }
 
 /** A received object, already written to a temp file and fsynced. */
-export interface ReceivedObject {
+export interface ReceivedObject extends FinishedBlob {
   temp: TempBlob;
-  size: number;
-  sha256: string;
 }
 
 export type IngestResult =
@@ -106,7 +104,7 @@ export class IngestService implements OnModuleInit {
         const key = `${header.studyInstanceUid}/${header.seriesInstanceUid}/${header.sopInstanceUid}.dcm`;
         accepted.push({
           idx, obj, header,
-          item: { row: indexRowOf(header, json), storagePath: key, sizeBytes: obj.size, sha256: obj.sha256, source: source.by ? `${source.kind}:${source.by}` : source.kind },
+          item: { row: indexRowOf(header, json), storagePath: key, sizeBytes: obj.size, digest: obj.digest, source: source.by ? `${source.kind}:${source.by}` : source.kind },
         });
       } catch (err) {
         await obj.temp.discard();
@@ -140,7 +138,7 @@ export class IngestService implements OnModuleInit {
       const journal = join(this.pendingDir, `${randomUUID()}.json`);
       await writeFile(journal, JSON.stringify(fresh.map((a) => a.item.storagePath)), { flag: 'wx' });
       try {
-        for (const a of fresh) await this.storage.commit(a.obj.temp, a.item.storagePath);
+        await Promise.all(fresh.map((a) => this.storage.commit(a.obj.temp, a.item.storagePath)));
         const inserted = await this.repo.insertBatch(fresh.map((a) => a.item));
         for (const a of fresh) {
           if (inserted.has(a.header.sopInstanceUid)) {
@@ -180,10 +178,24 @@ export class IngestService implements OnModuleInit {
     };
   }
 
+  /**
+   * Parses the header from the bytes kept in memory while receiving; only when it does not fit there
+   * (a header beyond HEAD_BYTES, or a deflated data set) is the whole file read.
+   */
+  private async parseHead(obj: ReceivedObject) {
+    const asBytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    if (obj.head.length === obj.size) return parseDicom(asBytes(obj.head), { untilPixelData: true });
+    try {
+      return parseDicom(asBytes(obj.head), { untilPixelData: true });
+    } catch (err) {
+      if (!(err instanceof DicomParseError)) throw err;
+      return parseDicom(asBytes(await readFile(obj.temp.path)), { untilPixelData: true });
+    }
+  }
+
   private async parse(obj: ReceivedObject): Promise<{ header: DicomHeader; json: DicomJsonDataset }> {
     if (obj.size === 0) throw new RejectError('Empty object');
-    const buf = await readFile(obj.temp.path);
-    const parsed = parseDicom(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { untilPixelData: true });
+    const parsed = await this.parseHead(obj);
     const h = parsed.header;
     const ids = { sopInstanceUid: h.sopInstanceUid, sopClassUid: h.sopClassUid, studyUid: h.studyInstanceUid };
     for (const [name, uid] of [['SOP Instance UID', h.sopInstanceUid], ['Study Instance UID', h.studyInstanceUid], ['Series Instance UID', h.seriesInstanceUid], ['SOP Class UID', h.sopClassUid]] as const) {

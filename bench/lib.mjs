@@ -1,0 +1,126 @@
+// Shared helpers of the benchmarks: start the built server, make synthetic CT instances fast, time things.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import pg from 'pg';
+
+const require = createRequire(import.meta.url);
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const ADMIN_PASSWORD = 'Bench-Admin-Pass-1';
+
+/** Starts apps/server/dist/main.js on a free port, on PostgreSQL (fresh database) unless engine = 'pglite'. */
+export async function startServer({ engine = 'postgres', port = 5600 + Math.floor(Math.random() * 300) } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'axial-bench-'));
+  let dbName;
+  const env = { ...process.env, AXIAL_TIMING: process.env.AXIAL_TIMING ?? '', PORT: String(port), HOST: '127.0.0.1', AXIAL_DATA_DIR: dataDir, AXIAL_ADMIN_PASSWORD: ADMIN_PASSWORD, AXIAL_DEMO: 'false', LOG_LEVEL: 'warn' };
+  const adminUrl = process.env.AXIAL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (engine === 'postgres') {
+    dbName = `axial_bench_${Date.now().toString(36)}`;
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`create database ${dbName}`);
+    await c.end();
+    const u = new URL(adminUrl);
+    u.pathname = `/${dbName}`;
+    env.DATABASE_URL = u.toString();
+  }
+  const child = spawn(process.execPath, [...(process.env.AXIAL_BENCH_NODE_ARGS ? process.env.AXIAL_BENCH_NODE_ARGS.split(' ') : []), join(ROOT, 'apps/server/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; if (process.env.AXIAL_TIMING) process.stdout.write(d); });
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${log}`);
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`server did not start: ${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+  const { accessToken } = await login.json();
+  return {
+    url, token: accessToken, child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dbName) {
+        const c = new pg.Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query(`drop database if exists ${dbName} with (force)`);
+        await c.end();
+      }
+    },
+  };
+}
+
+/**
+ * A 512×512 16-bit CT instance template with fixed-width UIDs, so each copy only needs its UIDs patched.
+ * Returns make(study, series, sop, instanceNumber, patientId) → Buffer (≈525 KB).
+ */
+export function ctFactory() {
+  const { testing } = require(join(ROOT, 'packages/dicom/dist/index.js'));
+  const U = (c) => `1.2.826.0.1.3680043.9.7433.9.${c.repeat(40)}`.slice(0, 64);
+  const pixels = new Uint8Array(512 * 512 * 2);
+  for (let i = 0; i < pixels.length; i += 2) { const v = (i * 7919) % 4096; pixels[i] = v & 0xff; pixels[i + 1] = v >> 8; }
+  const els = [
+    { tag: 'SpecificCharacterSet', value: 'ISO_IR 100' },
+    { tag: 'SOPClassUID', value: '1.2.840.10008.5.1.4.1.1.2' },
+    { tag: 'SOPInstanceUID', value: U('3') },
+    { tag: 'StudyDate', value: '20260101' }, { tag: 'StudyTime', value: '101500' },
+    { tag: 'AccessionNumber', value: 'ACC0000000000000' },
+    { tag: 'Modality', value: 'CT' },
+    { tag: 'StudyDescription', value: 'CT CHEST' },
+    { tag: 'PatientName', value: 'BENCH^PATIENT^00000000' },
+    { tag: 'PatientID', value: 'P0000000000' },
+    { tag: 'PatientBirthDate', value: '19600101' }, { tag: 'PatientSex', value: 'F' },
+    { tag: 'BodyPartExamined', value: 'CHEST' },
+    { tag: 'SliceThickness', value: '1.0' },
+    { tag: 'StudyInstanceUID', value: U('1') },
+    { tag: 'SeriesInstanceUID', value: U('2') },
+    { tag: 'SeriesNumber', value: '1' },
+    { tag: 'InstanceNumber', value: '00000' },
+    { tag: 'ImagePositionPatient', value: '0\\0\\0' },
+    { tag: 'ImageOrientationPatient', value: '1\\0\\0\\0\\1\\0' },
+    { tag: 'SamplesPerPixel', value: 1 }, { tag: 'PhotometricInterpretation', value: 'MONOCHROME2' },
+    { tag: 'Rows', value: 512 }, { tag: 'Columns', value: 512 },
+    { tag: 'PixelSpacing', value: '0.7\\0.7' },
+    { tag: 'BitsAllocated', value: 16 }, { tag: 'BitsStored', value: 12 }, { tag: 'HighBit', value: 11 }, { tag: 'PixelRepresentation', value: 0 },
+    { tag: 'WindowCenter', value: '40' }, { tag: 'WindowWidth', value: '400' },
+    { tag: 'RescaleIntercept', value: '-1024' }, { tag: 'RescaleSlope', value: '1' },
+    { tag: 'PixelData', vr: 'OW', value: pixels },
+  ];
+  const template = Buffer.from(testing.buildPart10(testing.minimalImage([], {}).filter(() => false).concat(els).sort((a, b) => (tagOf(a.tag) < tagOf(b.tag) ? -1 : 1)), { transferSyntaxUid: '1.2.840.10008.1.2.1' }));
+  function tagOf(k) { return require(join(ROOT, 'packages/dicom/dist/index.js')).tagOf(k) ?? k; }
+  const at = (s) => { const i = template.indexOf(Buffer.from(s)); if (i < 0) throw new Error(`not found ${s}`); return i; };
+  const pos = { sop: [at(U('3')), template.lastIndexOf(Buffer.from(U('3')))], study: at(U('1')), series: at(U('2')), pid: at('P0000000000'), inst: at('00000'), name: at('BENCH^PATIENT^00000000'), acc: at('ACC0000000000000') };
+  const fixed = (prefix, n, len) => `${prefix}${String(n).padStart(len - prefix.length, '0')}`;
+  return (studyN, seriesN, sopN, inst, patientN) => {
+    const b = Buffer.from(template);
+    const uidOf = (kind, n) => fixed(`1.2.826.0.1.3680043.9.7433.9.${kind}.`, n, 64);
+    for (const p of pos.sop) b.write(uidOf(3, sopN), p, 'latin1');
+    b.write(uidOf(1, studyN), pos.study, 'latin1');
+    b.write(uidOf(2, seriesN), pos.series, 'latin1');
+    b.write(fixed('P', patientN, 11), pos.pid, 'latin1');
+    b.write(fixed('BENCH^PATIENT^', patientN, 22), pos.name, 'latin1');
+    b.write(fixed('ACC', studyN, 16), pos.acc, 'latin1');
+    b.write(String(inst).padStart(5, '0'), pos.inst, 'latin1');
+    return b;
+  };
+}
+
+export function stowBody(buffers) {
+  const boundary = `bench${Math.random().toString(36).slice(2)}`;
+  const chunks = [];
+  for (const b of buffers) chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), b, Buffer.from('\r\n'));
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
+}
+
+export function percentile(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
