@@ -10,6 +10,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { AppModule } from './app.module';
 import { IdentitySeed } from './identity/seed.service';
+import { DemoImport } from './imaging/archive/demo-import';
 import type { AppConfig } from './platform/config';
 import { openDatabase, type DatabaseHandle } from './platform/database/database';
 import { Readiness } from './platform/http/health.controller';
@@ -86,7 +87,8 @@ export async function startServer(config: AppConfig, opts: { inMemoryDb?: boolea
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://127.0.0.1:${port}`;
 
-  await app.get(IdentitySeed).run();
+  const { firstStart } = await app.get(IdentitySeed).run();
+  if (firstStart && config.demo) await app.get(DemoImport).run();
   readiness.ready = true;
   log.log(`Axial ready on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (database: ${database.engine})`);
 

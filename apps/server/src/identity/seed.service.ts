@@ -41,12 +41,14 @@ export class IdentitySeed {
     private readonly audit: AuditService,
   ) {}
 
-  async run(): Promise<void> {
+  /** Returns whether this was the first start (an empty database). */
+  async run(): Promise<{ firstStart: boolean }> {
     await this.seedRoles();
     const firstStart = (await this.users.count()) === 0;
-    if (!firstStart) return;
+    if (!firstStart) return { firstStart };
     await this.seedAdmin();
     if (this.config.demo) await this.seedDemo();
+    return { firstStart };
   }
 
   private async seedRoles(): Promise<void> {

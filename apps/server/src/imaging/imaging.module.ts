@@ -6,6 +6,7 @@ import { ArchiveQueryService } from './archive/archive-query.service';
 import { ArchiveRepository } from './archive/archive.repository';
 import { ArchiveService } from './archive/archive.service';
 import { IngestService } from './archive/ingest.service';
+import { DemoImport } from './archive/demo-import';
 import { DicomwebController } from './dicomweb/dicomweb.controller';
 
 /**
@@ -17,8 +18,8 @@ import { DicomwebController } from './dicomweb/dicomweb.controller';
   controllers: [DicomwebController],
   providers: [
     { provide: BLOB_STORAGE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new FileSystemStorage(c.dataDir) },
-    ArchiveRepository, ArchiveQueryService, IngestService, ArchiveService,
+    ArchiveRepository, ArchiveQueryService, IngestService, ArchiveService, DemoImport,
   ],
-  exports: [ArchiveService, IngestService],
+  exports: [ArchiveService, IngestService, DemoImport],
 })
 export class ImagingModule {}

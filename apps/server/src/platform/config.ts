@@ -20,6 +20,8 @@ export interface AppConfig {
   /** Sent with cookies: set to true behind HTTPS. */
   secureCookies: boolean;
   trustProxy: boolean;
+  /** Studies imported on first start when demo is on (default: fixtures/demo of the repository). */
+  demoDir: string;
   /** What to do when an instance with an already archived SOP Instance UID arrives. */
   duplicatePolicy: 'keep' | 'overwrite';
 }
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webDir: resolve(env.AXIAL_WEB_DIR || join(__dirname, '../../../web/dist')),
     secureCookies: bool(env, 'AXIAL_SECURE_COOKIES', false),
     trustProxy: bool(env, 'AXIAL_TRUST_PROXY', false),
+    demoDir: resolve(env.AXIAL_DEMO_DIR || join(__dirname, '../../../../fixtures/demo')),
     duplicatePolicy: oneOf(env, 'AXIAL_DUPLICATES', ['keep', 'overwrite'] as const, 'keep'),
   };
 }
