@@ -61,10 +61,10 @@ export async function startServer({ engine = 'postgres', port = 5600 + Math.floo
  * A 512×512 16-bit CT instance template with fixed-width UIDs, so each copy only needs its UIDs patched.
  * Returns make(study, series, sop, instanceNumber, patientId) → Buffer (≈525 KB).
  */
-export function ctFactory() {
+export function ctFactory({ rows = 512, columns = 512 } = {}) {
   const { testing } = require(join(ROOT, 'packages/dicom/dist/index.js'));
   const U = (c) => `1.2.826.0.1.3680043.9.7433.9.${c.repeat(40)}`.slice(0, 64);
-  const pixels = new Uint8Array(512 * 512 * 2);
+  const pixels = new Uint8Array(rows * columns * 2);
   for (let i = 0; i < pixels.length; i += 2) { const v = (i * 7919) % 4096; pixels[i] = v & 0xff; pixels[i + 1] = v >> 8; }
   const els = [
     { tag: 'SpecificCharacterSet', value: 'ISO_IR 100' },
@@ -86,7 +86,7 @@ export function ctFactory() {
     { tag: 'ImagePositionPatient', value: '0\\0\\0' },
     { tag: 'ImageOrientationPatient', value: '1\\0\\0\\0\\1\\0' },
     { tag: 'SamplesPerPixel', value: 1 }, { tag: 'PhotometricInterpretation', value: 'MONOCHROME2' },
-    { tag: 'Rows', value: 512 }, { tag: 'Columns', value: 512 },
+    { tag: 'Rows', value: rows }, { tag: 'Columns', value: columns },
     { tag: 'PixelSpacing', value: '0.7\\0.7' },
     { tag: 'BitsAllocated', value: 16 }, { tag: 'BitsStored', value: 12 }, { tag: 'HighBit', value: 11 }, { tag: 'PixelRepresentation', value: 0 },
     { tag: 'WindowCenter', value: '40' }, { tag: 'WindowWidth', value: '400' },
@@ -96,9 +96,9 @@ export function ctFactory() {
   const template = Buffer.from(testing.buildPart10(testing.minimalImage([], {}).filter(() => false).concat(els).sort((a, b) => (tagOf(a.tag) < tagOf(b.tag) ? -1 : 1)), { transferSyntaxUid: '1.2.840.10008.1.2.1' }));
   function tagOf(k) { return require(join(ROOT, 'packages/dicom/dist/index.js')).tagOf(k) ?? k; }
   const at = (s) => { const i = template.indexOf(Buffer.from(s)); if (i < 0) throw new Error(`not found ${s}`); return i; };
-  const pos = { sop: [at(U('3')), template.lastIndexOf(Buffer.from(U('3')))], study: at(U('1')), series: at(U('2')), pid: at('P0000000000'), inst: at('00000'), name: at('BENCH^PATIENT^00000000'), acc: at('ACC0000000000000') };
+  const pos = { sop: [at(U('3')), template.lastIndexOf(Buffer.from(U('3')))], study: at(U('1')), series: at(U('2')), pid: at('P0000000000'), inst: at('00000'), name: at('BENCH^PATIENT^00000000'), acc: at('ACC0000000000000'), date: at('20260101') };
   const fixed = (prefix, n, len) => `${prefix}${String(n).padStart(len - prefix.length, '0')}`;
-  return (studyN, seriesN, sopN, inst, patientN) => {
+  return (studyN, seriesN, sopN, inst, patientN, studyDate) => {
     const b = Buffer.from(template);
     const uidOf = (kind, n) => fixed(`1.2.826.0.1.3680043.9.7433.9.${kind}.`, n, 64);
     for (const p of pos.sop) b.write(uidOf(3, sopN), p, 'latin1');
@@ -108,6 +108,7 @@ export function ctFactory() {
     b.write(fixed('BENCH^PATIENT^', patientN, 22), pos.name, 'latin1');
     b.write(fixed('ACC', studyN, 16), pos.acc, 'latin1');
     b.write(String(inst).padStart(5, '0'), pos.inst, 'latin1');
+    if (studyDate) b.write(studyDate, pos.date, 'latin1');
     return b;
   };
 }

@@ -174,6 +174,9 @@ describe(`DICOMweb (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     const r = await stow([other], admin, `/dicom-web/studies/${study}`);
     expect(r.status).toBe(409);
     expect(v(seq(r.body, '00081198')[0], '00081197')).toBe(0xa900);
+    // and it was not archived
+    const sop = v(seq(r.body, '00081198')[0], '00081155');
+    expect((await get(`/dicom-web/instances?SOPInstanceUID=${sop}`)).json()).toEqual([]);
   });
 
   it('enforces permissions: referrer may read but not store or delete; no token → 401', async () => {

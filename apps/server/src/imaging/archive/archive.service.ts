@@ -10,6 +10,11 @@ import { ArchiveQueryService, absolutizeBulkUris, type SearchLevel, type SearchS
 import { ArchiveRepository, pgArray, type StoredInstanceRef } from './archive.repository';
 import { IngestService, type IngestResult, type IngestSource, type ReceivedObject } from './ingest.service';
 
+export interface StoreSession {
+  add(objects: ReceivedObject[]): Promise<IngestResult[]>;
+  finish(): Promise<void>;
+}
+
 export interface ArchiveScope {
   studyUid: string;
   seriesUid?: string;
@@ -36,26 +41,45 @@ export class ArchiveService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * A store session: objects can be added in several batches while more are still arriving (STOW-RS
+   * ingests parts while it receives the next ones); `finish` writes one audit event per study.
+   */
+  async beginStore(actor: Actor, kind: IngestSource['kind'], expectedStudyUid?: string): Promise<StoreSession> {
+    await this.access.require(actor, 'study.upload', { resourceType: 'study' });
+    const byStudy = new Map<string, { patientId: string; stored: number; duplicates: number }>();
+    let rejected = 0;
+    return {
+      add: async (objects) => {
+        const results = await this.ingestion.ingest(objects, { kind, by: actor.username, expectedStudyUid });
+        for (const r of results) {
+          if (r.status === 'rejected') { rejected++; continue; }
+          const e = byStudy.get(r.studyUid) ?? { patientId: r.patientId, stored: 0, duplicates: 0 };
+          if (r.status === 'duplicate') e.duplicates++; else e.stored++;
+          byStudy.set(r.studyUid, e);
+        }
+        return results;
+      },
+      finish: async () => {
+        for (const [studyUid, e] of byStudy) {
+          await this.audit.record(actor, { action: 'study.store', outcome: 'success', resourceType: 'study', resourceId: studyUid, patientId: e.patientId, details: { via: kind, stored: e.stored, duplicates: e.duplicates } });
+        }
+        if (rejected) await this.audit.record(actor, { action: 'study.store', outcome: 'failure', resourceType: 'study', details: { via: kind, rejected } });
+      },
+    };
+  }
+
+  /** One-shot store of already received objects. */
   async store(actor: Actor, objects: ReceivedObject[], kind: IngestSource['kind']): Promise<IngestResult[]> {
+    let session: StoreSession;
     try {
-      await this.access.require(actor, 'study.upload', { resourceType: 'study' });
+      session = await this.beginStore(actor, kind);
     } catch (err) {
       await Promise.all(objects.map((o) => o.temp.discard()));
       throw err;
     }
-    const results = await this.ingestion.ingest(objects, { kind, by: actor.username });
-    const byStudy = new Map<string, { patientId: string; stored: number; duplicates: number }>();
-    let rejected = 0;
-    for (const r of results) {
-      if (r.status === 'rejected') { rejected++; continue; }
-      const e = byStudy.get(r.studyUid) ?? { patientId: r.patientId, stored: 0, duplicates: 0 };
-      if (r.status === 'duplicate') e.duplicates++; else e.stored++;
-      byStudy.set(r.studyUid, e);
-    }
-    for (const [studyUid, e] of byStudy) {
-      await this.audit.record(actor, { action: 'study.store', outcome: 'success', resourceType: 'study', resourceId: studyUid, patientId: e.patientId, details: { via: kind, stored: e.stored, duplicates: e.duplicates } });
-    }
-    if (rejected) await this.audit.record(actor, { action: 'study.store', outcome: 'failure', resourceType: 'study', details: { via: kind, rejected } });
+    const results = await session.add(objects);
+    await session.finish();
     return results;
   }
 

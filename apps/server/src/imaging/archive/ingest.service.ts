@@ -14,6 +14,8 @@ export interface IngestSource {
   kind: 'stow' | 'upload' | 'dimse' | 'import' | 'demo';
   /** username or calling AE title */
   by?: string;
+  /** STOW-RS to /studies/{study}: objects of any other study are refused (PS3.18 §10.5.1). */
+  expectedStudyUid?: string;
 }
 
 /** A received object, already written to a temp file and fsynced. */
@@ -23,7 +25,7 @@ export interface ReceivedObject extends FinishedBlob {
 
 export type IngestResult =
   | { status: 'stored' | 'duplicate' | 'replaced'; sopClassUid: string; sopInstanceUid: string; studyUid: string; seriesUid: string; patientId: string; warnings: string[] }
-  | { status: 'rejected'; reason: string; sopClassUid?: string; sopInstanceUid?: string; studyUid?: string };
+  | { status: 'rejected'; reason: string; sopClassUid?: string; sopInstanceUid?: string; studyUid?: string; mismatch?: boolean };
 
 export interface InstanceStoredEvent {
   sopInstanceUid: string;
@@ -101,6 +103,10 @@ export class IngestService implements OnModuleInit {
       const obj = objects[idx];
       try {
         const { header, json } = await this.parse(obj);
+        if (source.expectedStudyUid && header.studyInstanceUid !== source.expectedStudyUid) {
+          throw new RejectError(`Study Instance UID ${header.studyInstanceUid} differs from the study of the request (${source.expectedStudyUid})`,
+            { sopInstanceUid: header.sopInstanceUid, sopClassUid: header.sopClassUid, studyUid: header.studyInstanceUid, mismatch: true });
+        }
         const key = `${header.studyInstanceUid}/${header.seriesInstanceUid}/${header.sopInstanceUid}.dcm`;
         accepted.push({
           idx, obj, header,
@@ -213,7 +219,7 @@ export class IngestService implements OnModuleInit {
 }
 
 class RejectError extends Error {
-  constructor(message: string, readonly ids: { sopInstanceUid?: string; sopClassUid?: string; studyUid?: string } = {}) {
+  constructor(message: string, readonly ids: { sopInstanceUid?: string; sopClassUid?: string; studyUid?: string; mismatch?: boolean } = {}) {
     super(message);
   }
 }

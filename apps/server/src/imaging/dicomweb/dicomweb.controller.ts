@@ -18,8 +18,8 @@ import { FAILURE, stowResponse, type PartOutcome } from './stow';
 
 const DICOM_JSON = 'application/dicom+json';
 const UID = /^[0-9]+(\.[0-9]+)*$/;
-/** Objects handed to ingest per index transaction: bounds transaction size, keeps throughput. */
-const INGEST_BATCH = 100;
+/** Received parts handed to ingest together (one index transaction) while the request is still streaming. */
+const STOW_GROUP = 10;
 
 /** Base URL of the DICOMweb service as seen by the client (honours X-Forwarded-* with AXIAL_TRUST_PROXY). */
 export function dicomwebBase(req: FastifyRequest): string {
@@ -77,7 +77,19 @@ export class DicomwebController {
       throw new UnsupportedMediaTypeException(`Only multipart/related; type="application/dicom" is accepted (got type="${rootType}")`);
     }
     const body = req.body as Readable;
-    const received: Array<{ index: number; obj?: ReceivedObject; error?: { reason: string; failureReason: number } }> = [];
+    const session = await this.archive.beginStore(actor, 'stow', studyUid);
+    const outcomes: PartOutcome[] = [];
+    // Parts are ingested in small groups while the rest of the request is still arriving.
+    let ready: Array<{ index: number; obj: ReceivedObject }> = [];
+    const inFlight: Array<Promise<void>> = [];
+    const ingestReady = () => {
+      if (!ready.length) return;
+      const group = ready;
+      ready = [];
+      inFlight.push(session.add(group.map((g) => g.obj)).then((results) => {
+        results.forEach((result, k) => outcomes.push({ index: group[k].index, result }));
+      }));
+    };
     let current: { index: number; temp?: TempBlob; skip?: string } | undefined;
     let index = 0;
     try {
@@ -93,33 +105,29 @@ export class DicomwebController {
         },
         end: async () => {
           if (!current) return;
-          if (current.temp) received.push({ index: current.index, obj: { temp: current.temp, ...(await current.temp.finish()) } });
-          else received.push({ index: current.index, error: { reason: current.skip!, failureReason: FAILURE.SOP_CLASS_NOT_SUPPORTED } });
+          if (current.temp) {
+            ready.push({ index: current.index, obj: { temp: current.temp, ...(await current.temp.finish()) } });
+            if (ready.length >= STOW_GROUP) ingestReady();
+          } else {
+            outcomes.push({ index: current.index, result: { status: 'rejected', reason: current.skip!, failureReason: FAILURE.SOP_CLASS_NOT_SUPPORTED } });
+          }
           current = undefined;
         },
       });
     } catch (err) {
       await current?.temp?.discard();
-      await Promise.all(received.map((r) => r.obj?.temp.discard()));
-      if (err instanceof MultipartError) throw new BadRequestException(`Malformed multipart body: ${err.message}`);
+      await Promise.all(ready.map((r) => r.obj.temp.discard()));
+      await Promise.allSettled(inFlight);
+      await session.finish();
+      if (err instanceof MultipartError) {
+        throw new BadRequestException(`Malformed multipart body: ${err.message}${outcomes.length ? ` (${outcomes.length} part(s) before the error were processed)` : ''}`);
+      }
       throw err;
     }
-    if (!received.length) throw new BadRequestException('The request contained no parts');
-
-    const outcomes: PartOutcome[] = received.filter((r) => r.error).map((r) => ({ index: r.index, result: { status: 'rejected', ...r.error! } }));
-    const objects = received.filter((r) => r.obj);
-    for (let i = 0; i < objects.length; i += INGEST_BATCH) {
-      const batch = objects.slice(i, i + INGEST_BATCH);
-      const results = await this.archive.store(actor, batch.map((b) => b.obj!), 'stow');
-      results.forEach((result, k) => {
-        if (studyUid && result.status !== 'rejected' && result.studyUid !== studyUid) {
-          // The object is archived, but it does not belong to the study named in the URL (PS3.18 §10.5.1): report it.
-          outcomes.push({ index: batch[k].index, result: { status: 'rejected', reason: `Study Instance UID ${result.studyUid} differs from the study in the request URL`, failureReason: FAILURE.DATASET_MISMATCH, sopInstanceUid: result.sopInstanceUid, sopClassUid: result.sopClassUid } });
-        } else {
-          outcomes.push({ index: batch[k].index, result });
-        }
-      });
-    }
+    ingestReady();
+    await Promise.all(inFlight);
+    await session.finish();
+    if (!outcomes.length) throw new BadRequestException('The request contained no parts');
     outcomes.sort((a, b) => a.index - b.index);
     const { status, body: response } = stowResponse(outcomes, dicomwebBase(req), studyUid);
     return reply.status(status).header('content-type', DICOM_JSON).send(response);

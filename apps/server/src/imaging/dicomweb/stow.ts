@@ -37,7 +37,8 @@ export function stowResponse(outcomes: PartOutcome[], base: string, studyUid?: s
     if (r.sopClassUid) item['00081150'] = { vr: 'UI', Value: [r.sopClassUid] };
     if (r.sopInstanceUid) item['00081155'] = { vr: 'UI', Value: [r.sopInstanceUid] };
     if (r.status === 'rejected') {
-      item['00081197'] = { vr: 'US', Value: ['failureReason' in r ? r.failureReason : FAILURE.CANNOT_UNDERSTAND] };
+      const code = 'failureReason' in r ? r.failureReason : 'mismatch' in r && r.mismatch ? FAILURE.DATASET_MISMATCH : FAILURE.CANNOT_UNDERSTAND;
+      item['00081197'] = { vr: 'US', Value: [code] };
       item['00091003'] = { vr: 'CS', Value: ['REJECTED'] };
       item['00091001'] = { vr: 'LT', Value: [r.reason] };
       failed.push(item);

@@ -89,8 +89,8 @@ export class FileSystemStorage implements BlobStorage {
       async write(chunk: Buffer) {
         hash.update(chunk);
         size += chunk.length;
-        // Network chunks are reused by the stream: keep copies only of what is pending or part of the head.
-        const own = Buffer.from(chunk);
+        // Stream chunks are fresh buffers that nobody rewrites, so they are kept as they are (no copy).
+        const own = chunk;
         if (headBytes < HEAD_BYTES) {
           const take = own.subarray(0, HEAD_BYTES - headBytes);
           headParts.push(take);

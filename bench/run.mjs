@@ -1,0 +1,85 @@
+// npm run bench — archive benchmarks against the built server (run `npm run build` first).
+//   ingest: N synthetic 512×512 16-bit CT instances (≈525 KB) by STOW-RS, 1 client, 50 per request
+//   index: fills the index past 30,000 instances with small instances, then QIDO latencies
+//   metadata: series-level /metadata of a 500-instance series
+// Options (env): AXIAL_BENCH_ENGINE=postgres|pglite (default postgres), AXIAL_BENCH_CT=2000, AXIAL_BENCH_INDEX=30000
+import { ctFactory, percentile, startServer, stowBody } from './lib.mjs';
+
+const engine = process.env.AXIAL_BENCH_ENGINE ?? 'postgres';
+const CT = Number(process.env.AXIAL_BENCH_CT ?? 2000);
+const INDEX = Number(process.env.AXIAL_BENCH_INDEX ?? 30000);
+const results = { engine, machine: `${(await import('node:os')).cpus().length} cores` };
+
+const srv = await startServer({ engine });
+const auth = { authorization: `Bearer ${srv.token}` };
+async function stow(buffers) {
+  const { body, contentType } = stowBody(buffers);
+  const r = await fetch(`${srv.url}/dicom-web/studies`, { method: 'POST', headers: { ...auth, 'content-type': contentType }, body });
+  if (r.status !== 200) throw new Error(`STOW ${r.status}: ${(await r.text()).slice(0, 300)}`);
+  return body.length;
+}
+async function timeGet(path, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const p = typeof path === 'function' ? path(i) : path;
+    const t = performance.now();
+    const r = await fetch(srv.url + p, { headers: auth });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`${p}: ${r.status}`);
+    times.push(performance.now() - t);
+  }
+  return { median: +percentile(times, 50).toFixed(2), p95: +percentile(times, 95).toFixed(2) };
+}
+
+try {
+  // 1. Ingest throughput: CT in studies of 500 instances (the first becomes the metadata series).
+  const ct = ctFactory();
+  let bytes = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < CT; i += 50) {
+    const batch = [];
+    for (let k = i; k < Math.min(CT, i + 50); k++) batch.push(ct(Math.floor(k / 500), Math.floor(k / 500), k, (k % 500) + 1, 1, '20260101'));
+    bytes += await stow(batch);
+  }
+  const secs = (performance.now() - t0) / 1000;
+  results.ingest = { instances: CT, seconds: +secs.toFixed(2), instancesPerSecond: +(CT / secs).toFixed(0), MBps: +(bytes / secs / 1e6).toFixed(0) };
+  console.log(`STOW ingest: ${CT} CT 512² in ${secs.toFixed(1)} s = ${results.ingest.instancesPerSecond} inst/s, ${results.ingest.MBps} MB/s`);
+
+  // 2. Fill the index with small instances: 10 per study, one patient per study, dates spread over 2 years.
+  const small = ctFactory({ rows: 8, columns: 8 });
+  const t1 = performance.now();
+  let n = CT;
+  let study = 1000;
+  while (n < INDEX) {
+    const batch = [];
+    for (let k = 0; k < 100 && n < INDEX; k++, n++) {
+      if (n % 10 === 0) study++;
+      const d = new Date(Date.UTC(2024, 0, 1) + (study % 730) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+      batch.push(small(study, study, 1_000_000 + n, (n % 10) + 1, study, d));
+    }
+    await stow(batch);
+  }
+  const fill = (performance.now() - t1) / 1000;
+  console.log(`index filled to ${n} instances (${study - 1000} extra studies) in ${fill.toFixed(1)} s (${((n - CT) / fill).toFixed(0)} small inst/s)`);
+  results.indexSize = n;
+
+  // 3. QIDO latencies.
+  const pid = (i) => `P${String(1001 + ((i * 37) % (study - 1000))).padStart(10, '0')}`;
+  results.qido = {
+    byPatientId: await timeGet((i) => `/dicom-web/studies?PatientID=${pid(i)}`, 200),
+    byDateRange: await timeGet((i) => `/dicom-web/studies?StudyDate=2024${String(1 + (i % 12)).padStart(2, '0')}01-2024${String(1 + (i % 12)).padStart(2, '0')}28&limit=100`, 200),
+    list100: await timeGet('/dicom-web/studies?limit=100', 200),
+  };
+  for (const [k, v] of Object.entries(results.qido)) console.log(`QIDO ${k}: median ${v.median} ms, p95 ${v.p95} ms`);
+
+  // 4. Series metadata of the first 500-instance CT series.
+  const list = await (await fetch(`${srv.url}/dicom-web/series?SeriesInstanceUID=${'1.2.826.0.1.3680043.9.7433.9.2.'.padEnd(64, '0').replace(/0$/, '0')}`, { headers: auth })).json();
+  const series = list[0] ?? (await (await fetch(`${srv.url}/dicom-web/series?Modality=CT&limit=1&orderby=SeriesNumber`, { headers: auth })).json())[0];
+  const st = series['0020000D'].Value[0];
+  const se = series['0020000E'].Value[0];
+  results.seriesMetadata500 = await timeGet(`/dicom-web/studies/${st}/series/${se}/metadata`, 50);
+  console.log(`series metadata (${series['00201209'].Value[0]} instances): median ${results.seriesMetadata500.median} ms, p95 ${results.seriesMetadata500.p95} ms`);
+  console.log(JSON.stringify(results));
+} finally {
+  await srv.stop();
+}
