@@ -19,6 +19,10 @@ const RolesPage = lazy(() => import('../features/admin-roles/RolesPage'));
 const AuditPage = lazy(() => import('../features/audit/AuditPage'));
 const ProfilePage = lazy(() => import('../features/profile/ProfilePage'));
 const NotificationsPage = lazy(() => import('../features/notifications/NotificationsPage'));
+const StudiesPage = lazy(() => import('../features/studies/StudiesPage'));
+const StudyPage = lazy(() => import('../features/study/StudyPage'));
+const UploadPage = lazy(() => import('../features/upload/UploadPage'));
+const ViewerPage = lazy(() => import('../features/study/ViewerPage'));
 
 function guard(anyOf: string[], page: ReactNode) {
   return <RequirePermission anyOf={anyOf}>{page}</RequirePermission>;
@@ -59,8 +63,10 @@ export const router = createBrowserRouter([
               { path: 'audit', element: guard([P.auditRead], <AuditPage />) },
               { path: 'patients', element: guard([P.patientRead], <ComingSoonPage area="patients" />) },
               { path: 'orders', element: guard([P.orderRead], <ComingSoonPage area="orders" />) },
-              { path: 'studies', element: guard([P.studyRead], <ComingSoonPage area="studies" />) },
-              { path: 'upload', element: guard([P.studyUpload], <ComingSoonPage area="upload" />) },
+              { path: 'studies', element: guard([P.studyRead], <StudiesPage />) },
+              { path: 'studies/:studyUid', element: guard([P.studyRead], <StudyPage />) },
+              { path: 'viewer', element: guard([P.studyRead], <ViewerPage />) },
+              { path: 'upload', element: guard([P.studyUpload], <UploadPage />) },
               { path: 'worklist', element: guard([P.worklistRead], <ComingSoonPage area="worklist" />) },
               { path: 'reports', element: guard([P.reportRead], <ComingSoonPage area="reports" />) },
               { path: 'profile', element: <ProfilePage /> },

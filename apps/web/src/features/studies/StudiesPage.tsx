@@ -30,6 +30,12 @@ export function viewerPath(uid: string): string {
   return `/viewer?StudyInstanceUIDs=${encodeURIComponent(uid)}`;
 }
 
+let lastSearch = '';
+/** The study list's last query string (so "back to Studies" keeps the search). */
+export function lastStudySearch(): string {
+  return lastSearch;
+}
+
 const SORTABLE: Record<string, string> = {
   patientName: 'PatientName',
   patientId: 'PatientID',
@@ -42,6 +48,10 @@ export default function StudiesPage() {
   const navigate = useNavigate();
   const { can } = usePermissions();
   const search = useMemo(() => searchFromUrl(sp), [sp]);
+  useEffect(() => {
+    const qs = sp.toString();
+    lastSearch = qs ? `?${qs}` : '';
+  }, [sp]);
   const [form, setForm] = useState<FormState>(() => formOf(search));
 
   // Back/forward (or a link) changed the URL: show its search in the form.
@@ -70,7 +80,7 @@ export default function StudiesPage() {
     go({ ...search, orderby, offset: 0 });
   };
 
-  const rows = data?.studies;
+  const rows = error ? undefined : data?.studies;
   const total = data ? (data.total ?? search.offset + data.studies.length + (data.studies.length === STUDY_PAGE_SIZE ? 1 : 0)) : 0;
   const uidFilter = search.StudyInstanceUID ? search.StudyInstanceUID.split(',').filter(Boolean) : [];
 
@@ -145,7 +155,7 @@ export default function StudiesPage() {
             <Alert title="The search could not be run">{errorMessage(error)}</Alert>
           </div>
         )}
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table aria-label="Studies" aria-busy={isFetching || undefined} className="w-full border-collapse text-left text-sm">
             <thead>
               <tr className="border-b border-border bg-surface-muted">
@@ -177,7 +187,7 @@ export default function StudiesPage() {
             description={hasFilters(search) ? 'Try fewer filters, a shorter name, or fuzzy matching.' : can(P.studyUpload) ? <Link to="/upload">Upload DICOM files</Link> : undefined}
           />
         )}
-        {data && total > 0 && (
+        {data && !error && total > 0 && (
           <Pagination total={total} limit={STUDY_PAGE_SIZE} offset={search.offset} onChange={(offset) => go({ ...search, offset })} />
         )}
       </Card>
@@ -186,7 +196,7 @@ export default function StudiesPage() {
 }
 
 function Th({ children, className }: { children: ReactNode; className?: string }) {
-  return <th scope="col" className={cn('px-3 py-2.5 text-xs font-semibold tracking-wide whitespace-nowrap text-ink-muted uppercase', className)}>{children}</th>;
+  return <th scope="col" className={cn('px-2 py-2 text-[11px] font-semibold whitespace-nowrap text-ink-muted uppercase', className)}>{children}</th>;
 }
 
 function SortHeader({ label, attr, orderby, onSort }: { label: string; attr: string; orderby: string; onSort: (attr: string) => void }) {
@@ -222,29 +232,29 @@ function StudyRow({ study, onClick }: { study: DicomJsonDataset; onClick: (e: Mo
       data-study-uid={uid}
       className="cursor-pointer border-b border-border last:border-b-0 hover:bg-surface-muted/70"
     >
-      <td className="px-3 py-2.5 font-medium">
+      <td className="max-w-44 px-2 py-2 font-medium">
         {uid ? <Link to={studyPath(uid)} className="text-brand-700 hover:underline">{name || <em className="text-ink-subtle">(no name)</em>}</Link> : name}
       </td>
-      <td className="px-3 py-2.5 font-mono text-xs">{str(study, T.PatientID) || '—'}</td>
-      <td className="px-3 py-2.5 whitespace-nowrap">{da(study, T.PatientBirthDate) || '—'}</td>
-      <td className="px-3 py-2.5" title={sexLabel(str(study, T.PatientSex))}>{str(study, T.PatientSex) || '—'}</td>
-      <td className="px-3 py-2.5 whitespace-nowrap">
+      <td className="px-2 py-2 font-mono text-xs">{str(study, T.PatientID) || '—'}</td>
+      <td className="px-2 py-2 whitespace-nowrap">{da(study, T.PatientBirthDate) || '—'}</td>
+      <td className="px-2 py-2" title={sexLabel(str(study, T.PatientSex))}>{str(study, T.PatientSex) || '—'}</td>
+      <td className="px-2 py-2 whitespace-nowrap">
         {date || '—'}
-        {time && <span className="ml-1.5 text-xs text-ink-subtle">{time}</span>}
+        {time && <span className="block text-xs text-ink-subtle">{time}</span>}
       </td>
-      <td className="px-3 py-2.5 font-mono text-xs">{str(study, T.AccessionNumber) || '—'}</td>
-      <td className="max-w-64 truncate px-3 py-2.5" title={str(study, T.StudyDescription)}>{str(study, T.StudyDescription) || '—'}</td>
-      <td className="px-3 py-2.5">
+      <td className="px-2 py-2 font-mono text-xs">{str(study, T.AccessionNumber) || '—'}</td>
+      <td className="max-w-36 truncate px-2 py-2" title={str(study, T.StudyDescription)}>{str(study, T.StudyDescription) || '—'}</td>
+      <td className="px-2 py-2">
         <span className="flex flex-wrap gap-1">
           {modalities.length ? modalities.map((m) => <Badge key={m}>{m}</Badge>) : '—'}
         </span>
       </td>
-      <td className="px-3 py-2.5 text-right tabular-nums" data-col="series">{series ?? '—'}</td>
-      <td className="px-3 py-2.5 text-right tabular-nums" data-col="instances">{instances ?? '—'}</td>
-      <td className="px-3 py-2.5 text-right whitespace-nowrap">
+      <td className="px-2 py-2 text-right tabular-nums" data-col="series">{series ?? '—'}</td>
+      <td className="px-2 py-2 text-right tabular-nums" data-col="instances">{instances ?? '—'}</td>
+      <td className="px-2 py-2 text-right whitespace-nowrap">
         {uid && (
-          <Link to={viewerPath(uid)} className={buttonClasses('ghost', 'sm')}>
-            <Eye aria-hidden className="size-3.5" /> Open viewer
+          <Link to={viewerPath(uid)} className={buttonClasses('ghost', 'icon')} aria-label="Open viewer" title="Open viewer">
+            <Eye aria-hidden className="size-4" />
           </Link>
         )}
       </td>
