@@ -51,7 +51,7 @@ export async function startServer(config: AppConfig, opts: { inMemoryDb?: boolea
 
   let redisAdapter: RedisIoAdapter | undefined;
   if (config.redisUrl) {
-    redisAdapter = new RedisIoAdapter(app, config.redisUrl);
+    redisAdapter = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);
     await redisAdapter.connect();
     app.useWebSocketAdapter(redisAdapter);
   }

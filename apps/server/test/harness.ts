@@ -18,12 +18,13 @@ export interface TestApp extends RunningApp {
  * Boots the real application on a random loopback port with a fresh database: embedded PGlite by default,
  * or a new database on the PostgreSQL server when AXIAL_TEST_DB=postgres (dropped afterwards).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { shareDatabaseOf?: TestApp } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'axial-test-'));
   const engine = process.env.AXIAL_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
   let dbName: string | undefined;
-  let databaseUrl: string | undefined;
-  if (engine === 'postgres') {
+  let databaseUrl: string | undefined = opts.shareDatabaseOf?.config.databaseUrl;
+  if (opts.shareDatabaseOf && !databaseUrl) throw new Error('Only a PostgreSQL database can be shared between two server processes');
+  if (engine === 'postgres' && !databaseUrl) {
     dbName = `axial_test_${randomBytes(6).toString('hex')}`;
     const c = new Client({ connectionString: POSTGRES_ADMIN_URL });
     await c.connect();

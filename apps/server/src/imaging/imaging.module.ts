@@ -8,6 +8,8 @@ import { ArchiveService } from './archive/archive.service';
 import { IngestService } from './archive/ingest.service';
 import { DemoImport } from './archive/demo-import';
 import { DicomwebController } from './dicomweb/dicomweb.controller';
+import { PixelsController } from './dicomweb/pixels.controller';
+import { WadoUriController } from './dicomweb/wado-uri.controller';
 
 /**
  * Imaging: the archive (ingest, index, storage, deletion) and its DICOMweb face.
@@ -15,7 +17,7 @@ import { DicomwebController } from './dicomweb/dicomweb.controller';
  */
 @Module({
   imports: [IdentityModule],
-  controllers: [DicomwebController],
+  controllers: [DicomwebController, PixelsController, WadoUriController],
   providers: [
     { provide: BLOB_STORAGE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new FileSystemStorage(c.dataDir) },
     ArchiveRepository, ArchiveQueryService, IngestService, ArchiveService, DemoImport,

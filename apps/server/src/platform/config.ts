@@ -10,6 +10,8 @@ export interface AppConfig {
   /** PostgreSQL connection string; when absent, an embedded PGlite database lives under dataDir/db. */
   databaseUrl?: string;
   redisUrl?: string;
+  /** Prefix of every Redis key and channel (several installations may share one Redis). */
+  redisPrefix: string;
   adminPassword?: string;
   demo: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.AXIAL_REDIS_PREFIX || 'axial',
     adminPassword: env.AXIAL_ADMIN_PASSWORD || undefined,
     demo: bool(env, 'AXIAL_DEMO', true),
     logLevel,

@@ -10,7 +10,7 @@ export class RedisIoAdapter extends IoAdapter {
   private pub?: Redis;
   private sub?: Redis;
 
-  constructor(app: INestApplicationContext, private readonly redisUrl: string) {
+  constructor(app: INestApplicationContext, private readonly redisUrl: string, private readonly prefix: string) {
     super(app);
   }
 
@@ -23,7 +23,7 @@ export class RedisIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions) {
     const server = super.createIOServer(port, options);
-    server.adapter(createAdapter(this.pub!, this.sub!));
+    server.adapter(createAdapter(this.pub!, this.sub!, { key: `${this.prefix}:socket.io` }));
     return server;
   }
 

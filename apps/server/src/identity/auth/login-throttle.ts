@@ -13,8 +13,10 @@ export const LOGIN_LIMITS = { perAccount: 5, perIp: 20, windowSeconds: 15 * 60 }
 export class LoginThrottle implements OnModuleDestroy {
   private readonly memory = new Map<string, { count: number; resetAt: number }>();
   private redis?: Redis;
+  private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.prefix = config.redisPrefix;
     if (config.redisUrl) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const IORedis = require('ioredis') as typeof import('ioredis').default;
@@ -27,16 +29,16 @@ export class LoginThrottle implements OnModuleDestroy {
   }
 
   async isBlocked(username: string, ip: string | null): Promise<boolean> {
-    const [acc, byIp] = await Promise.all([this.get(accountKey(username)), ip ? this.get(ipKey(ip)) : 0]);
+    const [acc, byIp] = await Promise.all([this.get(this.accountKey(username)), ip ? this.get(this.ipKey(ip)) : 0]);
     return acc >= LOGIN_LIMITS.perAccount || byIp >= LOGIN_LIMITS.perIp;
   }
 
   async recordFailure(username: string, ip: string | null): Promise<void> {
-    await Promise.all([this.incr(accountKey(username)), ip ? this.incr(ipKey(ip)) : undefined]);
+    await Promise.all([this.incr(this.accountKey(username)), ip ? this.incr(this.ipKey(ip)) : undefined]);
   }
 
   async recordSuccess(username: string): Promise<void> {
-    await this.del(accountKey(username));
+    await this.del(this.accountKey(username));
   }
 
   private async get(key: string): Promise<number> {
@@ -64,10 +66,16 @@ export class LoginThrottle implements OnModuleDestroy {
     else this.memory.delete(key);
   }
 
+  private accountKey(u: string): string {
+    return `${this.prefix}:login:acct:${u.toLowerCase()}`;
+  }
+
+  private ipKey(ip: string): string {
+    return `${this.prefix}:login:ip:${ip}`;
+  }
+
   private sweep(now: number): void {
     for (const [k, v] of this.memory) if (v.resetAt < now) this.memory.delete(k);
   }
 }
 
-const accountKey = (u: string) => `axial:login:acct:${u.toLowerCase()}`;
-const ipKey = (ip: string) => `axial:login:ip:${ip}`;

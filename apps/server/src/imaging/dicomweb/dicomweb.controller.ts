@@ -13,10 +13,12 @@ import { Inject } from '@nestjs/common';
 import { ArchiveService, type ArchiveScope } from '../archive/archive.service';
 import type { SearchLevel } from '../archive/archive-query.service';
 import type { ReceivedObject } from '../archive/ingest.service';
+import { transcodeToExplicitLE } from '../pixels';
 import { boundaryOf, closingDelimiter, MultipartError, newBoundary, partHeader, readMultipart, typeParamOf } from './multipart';
 import { FAILURE, stowResponse, type PartOutcome } from './stow';
 
 const DICOM_JSON = 'application/dicom+json';
+const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const UID = /^[0-9]+(\.[0-9]+)*$/;
 /** Received parts handed to ingest together (one index transaction) while the request is still streaming. */
 const STOW_GROUP = 10;
@@ -209,19 +211,34 @@ export class DicomwebController {
     if (wanted.single) {
       return reply.header('content-type', 'application/dicom').send(this.archive.streamFile(refs[0]));
     }
-    if (wanted.transferSyntax !== '*') {
+    // Only Explicit VR Little Endian can be produced from another transfer syntax (by decoding the pixels).
+    if (wanted.transferSyntax !== '*' && wanted.transferSyntax !== EXPLICIT_LE) {
       const other = refs.find((r) => r.transferSyntaxUid !== wanted.transferSyntax);
       if (other) {
-        throw new NotAcceptableException(`Instance ${other.sopInstanceUid} is stored in transfer syntax ${other.transferSyntaxUid}; ask for transfer-syntax=* to receive it as stored`);
+        throw new NotAcceptableException(`Instance ${other.sopInstanceUid} is stored in transfer syntax ${other.transferSyntaxUid}; ask for transfer-syntax=* (as stored) or ${EXPLICIT_LE}`);
       }
     }
     const boundary = newBoundary();
     const out = new PassThrough();
     void reply.header('content-type', `multipart/related; type="application/dicom"; boundary=${boundary}`).send(out);
     for (const ref of refs) {
-      out.write(partHeader(boundary, `application/dicom; transfer-syntax=${ref.transferSyntaxUid}`));
-      await pipeInto(this.archive.streamFile(ref), out);
-      if (out.destroyed) return reply;
+      if (wanted.transferSyntax === EXPLICIT_LE && ref.transferSyntaxUid !== EXPLICIT_LE) {
+        let converted: Uint8Array;
+        try {
+          const file = await this.archive.readFile(ref);
+          converted = await transcodeToExplicitLE(new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
+        } catch (err) {
+          // Headers are already sent: end the multipart body early; the client sees a short response.
+          out.destroy(err as Error);
+          return reply;
+        }
+        out.write(partHeader(boundary, `application/dicom; transfer-syntax=${EXPLICIT_LE}`));
+        out.write(Buffer.from(converted.buffer, converted.byteOffset, converted.byteLength));
+      } else {
+        out.write(partHeader(boundary, `application/dicom; transfer-syntax=${ref.transferSyntaxUid}`));
+        await pipeInto(this.archive.streamFile(ref), out);
+        if (out.destroyed) return reply;
+      }
       out.write('\r\n');
     }
     out.end(closingDelimiter(boundary));
@@ -285,7 +302,7 @@ export function negotiateRetrieve(accept: string | undefined, singleInstance: bo
     const ts = /transfer-syntax\s*=\s*"?([0-9.*]+)"?/i.exec(a)?.[1] ?? '*';
     if (/^multipart\/related/i.test(a)) {
       const type = typeParamOf(a);
-      if (!type || type === 'application/dicom') return { single: false, transferSyntax: ts === '1.2.840.10008.1.2.1' ? ts : ts === '*' ? '*' : ts };
+      if (!type || type === 'application/dicom') return { single: false, transferSyntax: ts };
     }
     if (/^application\/dicom\s*(;|$)/i.test(a) && singleInstance) return { single: true, transferSyntax: ts };
     if (/^\*\/\*/.test(a)) return { single: false, transferSyntax: '*' };

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHeader } from '@axial/dicom';
+import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
+import { parseMultipart, sha256, stowBody } from './dicom-fixtures';
+
+/** WADO-RS pixel resources on committed fixtures (fixtures/demo, see NOTICE): frames, rendered, thumbnail, bulk, transcoding. */
+const DEMO = resolve(__dirname, '../../../fixtures/demo');
+const load = (name: string) => readFileSync(join(DEMO, name));
+
+let app: TestApp;
+let token: string;
+const files = {
+  ct: load('ct_explicit_le_signed16.dcm'),
+  j2k: load('ct_jpeg2000_lossless.dcm'),
+  us: load('us_multiframe_jpeg_ybr422_30f.dcm'),
+  sr: load('sr_comprehensive3d_highdicom.dcm'),
+};
+/** The stored native pixel data of the uncompressed CT, located by the header reader. */
+function ctPixels(): Buffer {
+  const px = readHeader(new Uint8Array(files.ct)).pixelData!;
+  return files.ct.subarray(px.fileOffset!, px.fileOffset! + px.length!);
+}
+const ids = Object.fromEntries(Object.entries(files).map(([k, b]) => {
+  const h = readHeader(new Uint8Array(b));
+  return [k, { study: h.studyInstanceUid, series: h.seriesInstanceUid, sop: h.sopInstanceUid, path: `/dicom-web/studies/${h.studyInstanceUid}/series/${h.seriesInstanceUid}/instances/${h.sopInstanceUid}` }];
+})) as Record<keyof typeof files, { study: string; series: string; sop: string; path: string }>;
+
+beforeAll(async () => {
+  app = await startTestApp({ AXIAL_DEMO: 'false' });
+  token = await client(app.url).login('admin', ADMIN_PASSWORD);
+  const { body, contentType } = stowBody(Object.values(files));
+  const r = await fetch(`${app.url}/dicom-web/studies`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body });
+  expect(r.status).toBe(200);
+});
+afterAll(async () => app?.close());
+
+async function get(path: string, accept?: string) {
+  const r = await fetch(app.url + path, { headers: { authorization: `Bearer ${token}`, ...(accept ? { accept } : {}) } });
+  return { status: r.status, type: r.headers.get('content-type') ?? '', buf: Buffer.from(await r.arrayBuffer()) };
+}
+
+describe(`WADO-RS pixels (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
+  it('native frames come back as the exact pixel bytes', async () => {
+    const r = await get(`${ids.ct.path}/frames/1`);
+    expect(r.status).toBe(200);
+    const [part] = parseMultipart(r.buf, r.type);
+    expect(part.headers).toMatch(/application\/octet-stream; transfer-syntax=1\.2\.840\.10008\.1\.2\.1/);
+    expect(part.data.length).toBe(512 * 512 * 2);
+    expect(sha256(part.data)).toBe(sha256(ctPixels()));
+  });
+
+  it('compressed frames: as stored with transfer-syntax=*, decoded by default; lossless decode equals the native image', async () => {
+    const stored = await get(`${ids.j2k.path}/frames/1`, 'multipart/related; type="application/octet-stream"; transfer-syntax=*');
+    expect(stored.status).toBe(200);
+    const [sp] = parseMultipart(stored.buf, stored.type);
+    expect(sp.headers).toMatch(/transfer-syntax=1\.2\.840\.10008\.1\.2\.4\.90/);
+    expect(sp.data.length).toBeLessThan(512 * 512 * 2);
+    const decoded = await get(`${ids.j2k.path}/frames/1`);
+    const [dp] = parseMultipart(decoded.buf, decoded.type);
+    expect(dp.data.length).toBe(512 * 512 * 2);
+    // same NEMA CT1 image as the uncompressed file: identical pixels
+    expect(sha256(dp.data)).toBe(sha256(ctPixels()));
+  });
+
+  it('multi-frame: several frames in one request, out of range is 404, a bad list 400', async () => {
+    const r = await get(`${ids.us.path}/frames/1,15,30`, 'multipart/related; type="application/octet-stream"; transfer-syntax=*');
+    expect(r.status).toBe(200);
+    const parts = parseMultipart(r.buf, r.type);
+    expect(parts).toHaveLength(3);
+    expect(parts.every((p) => p.data[0] === 0xff && p.data[1] === 0xd8)).toBe(true); // JPEG SOI
+    expect((await get(`${ids.us.path}/frames/31`)).status).toBe(404);
+    expect((await get(`${ids.us.path}/frames/0`)).status).toBe(400);
+    expect((await get(`${ids.us.path}/frames/a,b`)).status).toBe(400);
+  });
+
+  it('renders JPEG and PNG with window and viewport', async () => {
+    const jpeg = await get(`${ids.ct.path}/rendered`);
+    expect(jpeg.status).toBe(200);
+    expect(jpeg.type).toBe('image/jpeg');
+    expect(jpeg.buf.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    const png = await get(`${ids.ct.path}/rendered?window=40,400&viewport=64,64`, 'image/png');
+    expect(png.type).toBe('image/png');
+    expect(png.buf.readUInt32BE(16)).toBe(64); // IHDR width
+    expect(png.buf.readUInt32BE(20)).toBe(64);
+    const narrow = await get(`${ids.ct.path}/rendered?window=40,1&viewport=64,64`, 'image/png');
+    expect(sha256(narrow.buf)).not.toBe(sha256(png.buf));
+    expect((await get(`${ids.ct.path}/rendered?window=40,-5`)).status).toBe(400);
+    expect((await get(`${ids.ct.path}/rendered`, 'image/gif')).status).toBe(406);
+  });
+
+  it('thumbnails at series and study level; none for a structured report', async () => {
+    const t = await get(`/dicom-web/studies/${ids.us.study}/series/${ids.us.series}/thumbnail`);
+    expect(t.status).toBe(200);
+    expect(t.type).toBe('image/jpeg');
+    const s = await get(`/dicom-web/studies/${ids.ct.study}/thumbnail?viewport=32,32`, 'image/png');
+    expect(s.buf.readUInt32BE(16)).toBeLessThanOrEqual(32);
+    expect((await get(`/dicom-web/studies/${ids.sr.study}/series/${ids.sr.series}/thumbnail`)).status).toBe(404);
+  });
+
+  it('transcodes to Explicit VR Little Endian on request', async () => {
+    const r = await get(ids.j2k.path, 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.1');
+    expect(r.status).toBe(200);
+    const [p] = parseMultipart(r.buf, r.type);
+    const h = readHeader(new Uint8Array(p.data));
+    expect(h.transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
+    expect(h.sopInstanceUid).toBe(ids.j2k.sop);
+    expect(p.data.length).toBeGreaterThan(512 * 512 * 2);
+  });
+
+  it('serves bulk data named in the metadata', async () => {
+    const md = JSON.parse((await get(`${ids.ct.path}/metadata`)).buf.toString());
+    const uri: string = md[0]['7FE00010'].BulkDataURI;
+    const r = await get(new URL(uri).pathname);
+    expect(r.status).toBe(200);
+    const [p] = parseMultipart(r.buf, r.type);
+    expect(p.data.length).toBe(512 * 512 * 2);
+    expect((await get(`${ids.ct.path}/bulk/not-a-tag`)).status).toBe(400);
+    expect((await get(`${ids.ct.path}/bulk/00091234`)).status).toBe(404);
+  });
+});
+
+describe('WADO-URI', () => {
+  const q = (k: keyof typeof ids, extra = '') => `/wado?requestType=WADO&studyUID=${ids[k].study}&seriesUID=${ids[k].series}&objectUID=${ids[k].sop}${extra}`;
+
+  it('returns the stored file and rendered images', async () => {
+    const dcm = await get(q('ct', '&contentType=application/dicom'));
+    expect(dcm.status).toBe(200);
+    expect(sha256(dcm.buf)).toBe(sha256(files.ct));
+    const jpeg = await get(q('ct'));
+    expect(jpeg.type).toBe('image/jpeg');
+    const png = await get(q('us', '&contentType=image/png&frameNumber=10&rows=100&columns=100'));
+    expect(png.type).toBe('image/png');
+    expect(png.buf.readUInt32BE(16)).toBeLessThanOrEqual(100);
+    const le = await get(q('j2k', '&contentType=application/dicom&transferSyntax=1.2.840.10008.1.2.1'));
+    expect(readHeader(new Uint8Array(le.buf)).transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
+  });
+
+  it('refuses malformed requests with 400', async () => {
+    expect((await get(`/wado?requestType=WADO&studyUID=1.2&seriesUID=1.3`)).status).toBe(400);
+    expect((await get(q('ct', '&windowCenter=40'))).status).toBe(400);
+    expect((await get(q('ct').replace('requestType=WADO', 'requestType=FOO'))).status).toBe(400);
+    expect((await get(q('ct', '&contentType=video/mpeg'))).status).toBe(406);
+    expect((await get(q('ct', '&frameNumber=2'))).status).toBe(404);
+  });
+});
