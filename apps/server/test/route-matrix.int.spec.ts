@@ -65,6 +65,18 @@ describe(`route × role matrix (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () =
     });
   }
 
+  it('publishes an OpenAPI document that lists every API route, with body schemas from the validating DTOs', async () => {
+    const doc = (await api.call('GET', '/api-json')).body;
+    const toOpenApi = (p: string) => p.replace(/:([A-Za-z]+)/g, '{$1}').replace(/\/\*$/, '/{path}');
+    const documented = routes.filter((r) => r.path.startsWith('/api/v1') || r.path.startsWith('/dicom-web'));
+    for (const r of documented) {
+      expect(doc.paths[toOpenApi(r.path)]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeTruthy();
+    }
+    expect(doc.paths['/api/v1/users'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateUserDto');
+    expect(doc.components.schemas.CreateUserDto.required).toEqual(expect.arrayContaining(['username', 'displayName', 'password']));
+    expect((await fetch(`${app.url}/api`)).status).toBe(200);
+  });
+
   it('authenticated-only routes answer every role', async () => {
     for (const role of BUILTIN_ROLES) {
       for (const r of routes.filter((x) => x.access?.kind === 'authenticated' && x.method === 'GET')) {
