@@ -115,7 +115,19 @@ export async function readMultipart(body: Readable | AsyncIterable<Buffer>, boun
   };
 
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : Buffer.from(chunk);
+    // Fast path inside a part body: no delimiter near the seam and none inside the chunk, so the kept tail
+    // and most of the chunk go out without copying the chunk into a joined buffer (most bytes of a STOW).
+    if (state === 'body' && buf.length < delimiter.length && chunk.length > delimiter.length) {
+      const seam = Buffer.concat([buf, chunk.subarray(0, delimiter.length - 1)]);
+      if (seam.indexOf(delimiter) < 0 && chunk.indexOf(delimiter) < 0) {
+        if (buf.length) await handler.data(buf);
+        const keep = delimiter.length - 1;
+        await handler.data(chunk.subarray(0, chunk.length - keep));
+        buf = chunk.subarray(chunk.length - keep);
+        continue;
+      }
+    }
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
     while (state !== 'done' && (await step(false)));
     if (state === 'done') break;
   }
