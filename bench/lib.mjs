@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import pg from 'pg';
+import http from 'node:http';
 
 const require = createRequire(import.meta.url);
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -124,4 +125,21 @@ export function stowBody(buffers) {
 export function percentile(values, p) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+/**
+ * POST with node:http (undici's fetch uploads large bodies ~2.5x slower here, which would make the
+ * client, not the server, the bottleneck). Resolves { status, text }.
+ */
+export function post(url, path, headers, body) {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path, headers: { ...headers, 'content-length': body.length } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -46,7 +46,7 @@ const STORABLE_UID = /^[0-9]+(\.[0-9]+)*$/;
  * a journal entry that start-up recovery uses to delete the unindexed file.
  */
 @Injectable()
-export class IngestService implements OnModuleInit {
+export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Ingest');
   readonly events = new EventEmitter();
   private readonly pendingDir: string;
@@ -63,6 +63,10 @@ export class IngestService implements OnModuleInit {
     await this.storage.init();
     await mkdir(this.pendingDir, { recursive: true });
     await this.recover();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.storage.close();
   }
 
   /** Start-up recovery: files committed by a batch whose index transaction never finished are removed. */

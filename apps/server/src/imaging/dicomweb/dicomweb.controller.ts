@@ -8,7 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { parseQidoQuery, QueryError, type QueryLevel } from '@axial/dicom';
 import { RequirePermission } from '../../identity/access/access.decorators';
 import { type Actor, CurrentActor } from '../../identity/access/actor';
-import { BLOB_STORAGE, type BlobStorage, type TempBlob } from '../../platform/storage/storage';
+import { BLOB_STORAGE, type BlobStorage, type FinishedBlob, type TempBlob } from '../../platform/storage/storage';
 import { Inject } from '@nestjs/common';
 import { ArchiveService, type ArchiveScope } from '../archive/archive.service';
 import type { SearchLevel } from '../archive/archive-query.service';
@@ -81,16 +81,27 @@ export class DicomwebController {
     const body = req.body as Readable;
     const session = await this.archive.beginStore(actor, 'stow', studyUid);
     const outcomes: PartOutcome[] = [];
-    // Parts are ingested in small groups while the rest of the request is still arriving.
-    let ready: Array<{ index: number; obj: ReceivedObject }> = [];
+    // Parts are ingested in small groups while the rest of the request is still arriving; a part's fsync
+    // and digest (finish) run while the next part is received.
+    let ready: Array<{ index: number; temp: TempBlob; finished: Promise<FinishedBlob> }> = [];
     const inFlight: Array<Promise<void>> = [];
     const ingestReady = () => {
       if (!ready.length) return;
       const group = ready;
       ready = [];
-      inFlight.push(session.add(group.map((g) => g.obj)).then((results) => {
-        results.forEach((result, k) => outcomes.push({ index: group[k].index, result }));
-      }));
+      inFlight.push((async () => {
+        const settled = await Promise.allSettled(group.map((g) => g.finished));
+        const ok: Array<{ index: number; obj: ReceivedObject }> = [];
+        settled.forEach((r, k) => {
+          if (r.status === 'fulfilled') ok.push({ index: group[k].index, obj: { temp: group[k].temp, ...r.value } });
+          else {
+            void group[k].temp.discard();
+            outcomes.push({ index: group[k].index, result: { status: 'rejected', reason: `Could not write the object: ${(r.reason as Error).message}`, failureReason: FAILURE.OUT_OF_RESOURCES } });
+          }
+        });
+        const results = ok.length ? await session.add(ok.map((g) => g.obj)) : [];
+        results.forEach((result, k) => outcomes.push({ index: ok[k].index, result }));
+      })());
     };
     let current: { index: number; temp?: TempBlob; skip?: string } | undefined;
     let index = 0;
@@ -108,7 +119,9 @@ export class DicomwebController {
         end: async () => {
           if (!current) return;
           if (current.temp) {
-            ready.push({ index: current.index, obj: { temp: current.temp, ...(await current.temp.finish()) } });
+            const finished = current.temp.finish();
+            finished.catch(() => undefined); // handled when the group is ingested
+            ready.push({ index: current.index, temp: current.temp, finished });
             if (ready.length >= STOW_GROUP) ingestReady();
           } else {
             outcomes.push({ index: current.index, result: { status: 'rejected', reason: current.skip!, failureReason: FAILURE.SOP_CLASS_NOT_SUPPORTED } });
@@ -118,7 +131,7 @@ export class DicomwebController {
       });
     } catch (err) {
       await current?.temp?.discard();
-      await Promise.all(ready.map((r) => r.obj.temp.discard()));
+      await Promise.all(ready.map((r) => r.finished.then(() => r.temp.discard(), () => r.temp.discard())));
       await Promise.allSettled(inFlight);
       await session.finish();
       if (err instanceof MultipartError) {

@@ -39,7 +39,7 @@ export async function readMultipart(body: Readable | AsyncIterable<Buffer>, boun
   const lim = { ...DEFAULT_LIMITS, ...limits };
   const dash = Buffer.from(`--${boundary}`);
   const delimiter = Buffer.from(`\r\n--${boundary}`);
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   type State = 'preamble' | 'afterBoundary' | 'headers' | 'body' | 'done';
   let state = 'preamble' as State;
   let parts = 0;

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { DigestPool } from './digest-pool';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -54,9 +55,15 @@ export class FileSystemStorage implements BlobStorage {
   readonly root: string;
   readonly tmp: string;
 
+  private readonly digests = new DigestPool();
+
   constructor(dataDir: string) {
     this.root = join(dataDir, 'archive');
     this.tmp = join(dataDir, 'tmp');
+  }
+
+  async close(): Promise<void> {
+    await this.digests.close();
   }
 
   async init(): Promise<void> {
@@ -66,10 +73,9 @@ export class FileSystemStorage implements BlobStorage {
   }
 
   async createTemp(): Promise<TempBlob> {
+    const digests = this.digests;
     const path = join(this.tmp, `${randomUUID()}.part`);
     const fh = await open(path, 'wx', 0o600);
-    // SHA-1 as an integrity digest: ~3x faster than SHA-256 on CPUs without SHA extensions (measured 819 vs 276 MB/s).
-    const hash = createHash('sha1');
     let size = 0;
     let closed = false;
     let pending: Buffer[] = [];
@@ -87,7 +93,6 @@ export class FileSystemStorage implements BlobStorage {
     return {
       path,
       async write(chunk: Buffer) {
-        hash.update(chunk);
         size += chunk.length;
         // Stream chunks are fresh buffers that nobody rewrites, so they are kept as they are (no copy).
         const own = chunk;
@@ -106,7 +111,8 @@ export class FileSystemStorage implements BlobStorage {
         await fh.close();
         closed = true;
         head ??= headParts.length === 1 ? headParts[0] : Buffer.concat(headParts);
-        return { size, digest: `sha1:${hash.digest('hex')}`, head };
+        // SHA-1 as an integrity digest: ~3x faster than SHA-256 on CPUs without SHA extensions (819 vs 276 MB/s).
+        return { size, digest: await digests.digestOf(path), head };
       },
       async discard() {
         if (!closed) await fh.close().catch(() => undefined);
