@@ -14,6 +14,7 @@ import { DemoImport } from './imaging/archive/demo-import';
 import type { AppConfig } from './platform/config';
 import { openDatabase, type DatabaseHandle } from './platform/database/database';
 import { Readiness } from './platform/http/health.controller';
+import { AxialLogger } from './platform/logging';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
 export interface RunningApp {
@@ -44,7 +45,7 @@ export async function startServer(config: AppConfig, opts: { inMemoryDb?: boolea
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
-    logger: LEVELS[config.logLevel],
+    logger: new AxialLogger(config.logLevel === 'debug', LEVELS[config.logLevel]),
     abortOnError: false,
   });
   await app.register(fastifyCookie as never);

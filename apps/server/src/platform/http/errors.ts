@@ -62,7 +62,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const body = toErrorBody(exception, this.log);
-    if (body.statusCode >= 500) this.log.error(`${req.method} ${req.url} -> ${body.statusCode}`);
+    // 503 is the normal answer while starting or stopping; other 5xx are faults worth an error line.
+    if (body.statusCode >= 500 && body.statusCode !== 503) this.log.error(`${req.method} ${req.url.split('?')[0]} -> ${body.statusCode}`);
     if (!reply.sent) void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
