@@ -41,6 +41,9 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { sha
     AXIAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
     AXIAL_DEMO: 'true',
     LOG_LEVEL: 'error',
+    // Each test app gets a free DICOM port (several apps run at once).
+    DICOM_PORT: '0',
+    DICOM_HOST: '127.0.0.1',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
