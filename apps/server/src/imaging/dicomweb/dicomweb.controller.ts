@@ -15,21 +15,17 @@ import type { SearchLevel } from '../archive/archive-query.service';
 import type { ReceivedObject } from '../archive/ingest.service';
 import { transcodeToExplicitLE } from '../pixels';
 import { boundaryOf, closingDelimiter, MultipartError, newBoundary, partHeader, readMultipart, typeParamOf } from './multipart';
+import { checkUids } from './uids';
 import { FAILURE, stowResponse, type PartOutcome } from './stow';
 
 const DICOM_JSON = 'application/dicom+json';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
-const UID = /^[0-9]+(\.[0-9]+)*$/;
 /** Received parts handed to ingest together (one index transaction) while the request is still streaming. */
 const STOW_GROUP = 10;
 
 /** Base URL of the DICOMweb service as seen by the client (honours X-Forwarded-* with AXIAL_TRUST_PROXY). */
 export function dicomwebBase(req: FastifyRequest): string {
   return `${req.protocol}://${req.host}/dicom-web`;
-}
-
-function checkUids(...uids: Array<string | undefined>): void {
-  for (const u of uids) if (u !== undefined && (!UID.test(u) || u.length > 64)) throw new BadRequestException(`Invalid UID "${u.slice(0, 80)}"`);
 }
 
 /** Accept header check for responses in DICOM JSON (QIDO, metadata, STOW). */

@@ -7,14 +7,10 @@ import { type Actor, CurrentActor } from '../../identity/access/actor';
 import { ArchiveService, type ArchiveScope } from '../archive/archive.service';
 import type { StoredInstanceRef } from '../archive/archive.repository';
 import { decodeFrame, extractFrames, PixelDataError, renderFrame, transcodeToExplicitLE, type RenderOptions } from '../pixels';
+import { checkUids } from './uids';
 import { closingDelimiter, newBoundary, partHeader, typeParamOf } from './multipart';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
-const UID = /^[0-9]+(\.[0-9]+)*$/;
-
-function checkUids(...uids: Array<string | undefined>): void {
-  for (const u of uids) if (u !== undefined && (!UID.test(u) || u.length > 64)) throw new BadRequestException(`Invalid UID "${u.slice(0, 80)}"`);
-}
 
 /** Pixel errors carry their HTTP meaning; anything else is a server error. */
 export function pixelHttpError(err: unknown): unknown {
