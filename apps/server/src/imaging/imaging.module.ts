@@ -7,6 +7,7 @@ import { ArchiveRepository } from './archive/archive.repository';
 import { ArchiveService } from './archive/archive.service';
 import { IngestService } from './archive/ingest.service';
 import { DemoImport } from './archive/demo-import';
+import { DimseModule } from './dimse/dimse.module';
 import { DicomwebController } from './dicomweb/dicomweb.controller';
 import { PixelsController } from './dicomweb/pixels.controller';
 import { WadoUriController } from './dicomweb/wado-uri.controller';
@@ -16,7 +17,7 @@ import { WadoUriController } from './dicomweb/wado-uri.controller';
  * Exports ArchiveService (access-checked) and IngestService (for DIMSE and imports).
  */
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, DimseModule],
   controllers: [DicomwebController, PixelsController, WadoUriController],
   providers: [
     { provide: BLOB_STORAGE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new FileSystemStorage(c.dataDir) },

@@ -24,8 +24,21 @@ export interface AppConfig {
   trustProxy: boolean;
   /** Studies imported on first start when demo is on (default: fixtures/demo of the repository). */
   demoDir: string;
+  /** The DICOM (DIMSE) node: DICOM_PORT, DICOM_AET, DICOM_HOST, DICOM_AE_WHITELIST, DICOM_IDLE_TIMEOUT. */
+  dicom: DimseConfig;
   /** What to do when an instance with an already archived SOP Instance UID arrives. */
   duplicatePolicy: 'keep' | 'overwrite';
+}
+
+export interface DimseConfig {
+  /** 0 = any free port (tests) */
+  port: number;
+  aet: string;
+  host: string;
+  /** true: only registered nodes may associate */
+  whitelist: boolean;
+  /** seconds without a PDU before an association is aborted */
+  idleTimeoutSeconds: number;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -94,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: bool(env, 'AXIAL_TRUST_PROXY', false),
     demoDir: resolve(env.AXIAL_DEMO_DIR || join(__dirname, '../../../../fixtures/demo')),
     duplicatePolicy: oneOf(env, 'AXIAL_DUPLICATES', ['keep', 'overwrite'] as const, 'keep'),
+    dicom: { port: int(env, 'DICOM_PORT', 11112), aet: env.DICOM_AET || 'AXIAL', host: env.DICOM_HOST || '0.0.0.0', whitelist: bool(env, 'DICOM_AE_WHITELIST', false), idleTimeoutSeconds: int(env, 'DICOM_IDLE_TIMEOUT', 120) },
   };
 }
 

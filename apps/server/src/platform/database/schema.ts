@@ -2,3 +2,4 @@
 export * from '../../identity/identity.schema';
 export * from '../../system/system.schema';
 export * from '../../imaging/imaging.schema';
+export * from '../../imaging/dimse/dimse.schema';

@@ -1,0 +1,297 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DimseService } from '../src/imaging/dimse/dimse.service';
+import { parseDicom } from '@axial/dicom';
+import { splitPart10 } from '../src/imaging/dimse/part10';
+import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
+import { HAVE_SAMPLES, sampleFiles, syntheticInstance, uid } from './dicom-fixtures';
+
+/**
+ * Axial as a DICOM node, against DCMTK (always with TCP_NODELAY=1, see docs). "Identical" over DIMSE: DIMSE carries
+ * data sets, not files, so the data set bytes after the meta header must be identical when the sender's file was
+ * Part 10 in the transfer syntax that was negotiated.
+ */
+const ENV = { ...process.env, TCP_NODELAY: '1' };
+const FIXTURES = resolve(__dirname, '../../../fixtures/demo');
+const AET = 'AXIAL_T';
+
+let app: TestApp;
+let port: number;
+let api: ReturnType<typeof client>;
+let admin: string;
+const work = mkdtempSync(join(tmpdir(), 'axial-dimse-'));
+
+/** Never spawnSync a peer: the SCP runs in this process and must keep serving while the tool runs. */
+function run(cmd: string, args: string[], timeout = 60_000): Promise<{ code: number | null; out: string }> {
+  return new Promise((res) => {
+    const child = spawn(cmd, args, { env: ENV });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => child.kill(), timeout);
+    child.on('close', (code) => { clearTimeout(timer); res({ code, out }); });
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else if (e.endsWith('.dcm') || !e.includes('.')) out.push(p);
+  }
+  return out.sort();
+}
+
+function dump(file: string, tag: string): string {
+  const r = spawnSync('dcmdump', ['+P', tag, '-q', file], { encoding: 'utf8' });
+  return /\[(.*?)\]/.exec(r.stdout)?.[1] ?? '';
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+async function wado(study: string, series: string, sop: string): Promise<Buffer> {
+  const res = await fetch(`${app.url}/dicom-web/studies/${study}/series/${series}/instances/${sop}`, { headers: { authorization: `Bearer ${admin}`, accept: 'application/dicom' } });
+  expect(res.status, `${study}/${series}/${sop}: ${await res.clone().text()}`).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+beforeAll(async () => {
+  app = await startTestApp({ AXIAL_DEMO: 'false', DICOM_PORT: '0', DICOM_HOST: '127.0.0.1', DICOM_AET: AET, DICOM_IDLE_TIMEOUT: '3' });
+  port = app.app.get(DimseService).port!;
+  api = client(app.url);
+  admin = await api.login('admin', ADMIN_PASSWORD);
+});
+afterAll(async () => {
+  await app?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe(`DIMSE SCP (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
+  it('listens on the configured host and answers C-ECHO', async () => {
+    expect(port).toBeGreaterThan(0);
+    const r = await run('echoscu', ['-aec', AET, '-aet', 'ECHOTEST', '127.0.0.1', String(port)]);
+    expect(r.code, r.out).toBe(0);
+  });
+
+  it('rejects an association to another called AE title', async () => {
+    const r = await run('echoscu', ['-aec', 'NOT_AXIAL', '127.0.0.1', String(port)]);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/Called AE Title Not Recognized|rejected/i);
+  });
+
+  it('stores the demo fixtures with dcmsend; WADO-RS returns the data set bytes exactly as received', async () => {
+    // Reference for "as received": DCMTK's storescp in bit-preserving mode (+B) gets the same dcmsend run and
+    // writes the received data set unchanged. (dcmsend re-encodes some files, e.g. odd-length values, so the
+    // sender's file itself is only the reference when DCMTK sends it unchanged; both are checked.)
+    const files = filesUnder(FIXTURES);
+    const refPort = await freePort();
+    const refDir = join(work, 'reference');
+    spawnSync('mkdir', ['-p', refDir]);
+    const ref = spawn('storescp', ['+B', '+xa', '-aet', AET, '-od', refDir, String(refPort)], { env: ENV, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 400));
+    try {
+      const rr = await run('dcmsend', ['-aec', AET, '-aet', 'MODALITY', '127.0.0.1', String(refPort), '--scan-directories', '--recurse', FIXTURES], 120_000);
+      expect(rr.code, rr.out).toBe(0);
+    } finally {
+      ref.kill();
+    }
+    const started = Date.now();
+    const r = await run('dcmsend', ['-aec', AET, '-aet', 'MODALITY', '127.0.0.1', String(port), '--scan-directories', '--recurse', FIXTURES], 120_000);
+    const seconds = (Date.now() - started) / 1000;
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).not.toMatch(/^E:/m);
+    console.log(`dcmsend ${files.length} fixtures: ${seconds.toFixed(2)} s (${(files.length / seconds).toFixed(0)} instances/s)`);
+    const received = new Map<string, Buffer>();
+    for (const f of readdirSync(refDir)) {
+      const b = readFileSync(join(refDir, f));
+      received.set(parseDicom(new Uint8Array(b), { untilPixelData: true }).header.sopInstanceUid, b);
+    }
+    let sameAsFile = 0;
+    for (const f of files) {
+      const original = readFileSync(f);
+      const meta = splitPart10(original);
+      const h = parseDicom(new Uint8Array(original), { untilPixelData: true }).header;
+      const sop = h.sopInstanceUid;
+      const stored = await wado(h.studyInstanceUid, h.seriesInstanceUid, sop);
+      const storedSplit = splitPart10(stored);
+      // dcmsend proposes each file's own transfer syntax, which Axial accepts as proposed.
+      expect(storedSplit.transferSyntaxUid, f).toBe(meta.transferSyntaxUid);
+      const reference = received.get(sop)!;
+      expect(reference, f).toBeDefined();
+      const refSplit = splitPart10(reference);
+      expect(stored.subarray(storedSplit.datasetOffset).equals(reference.subarray(refSplit.datasetOffset)), f).toBe(true);
+      if (stored.subarray(storedSplit.datasetOffset).equals(original.subarray(meta.datasetOffset))) sameAsFile++;
+    }
+    console.log(`${sameAsFile}/${files.length} fixtures: stored data set byte-identical to the sender's file as well`);
+    expect(sameAsFile).toBeGreaterThan(files.length / 2);
+  });
+
+  it('stores 200 instances with storescu and reports the throughput', async () => {
+    const dir = join(work, 'bulk');
+    spawnSync('mkdir', ['-p', dir]);
+    const study = uid();
+    const series = uid();
+    for (let i = 0; i < 200; i++) writeFileSync(join(dir, `${i}.dcm`), syntheticInstance({ study, series, instanceNumber: i + 1, patientId: 'BULK-1', patientName: 'BULK^TEST' }));
+    const started = Date.now();
+    const r = await run('storescu', ['-aec', AET, '-aet', 'BULKSCU', '+sd', '127.0.0.1', String(port), dir], 120_000);
+    const seconds = (Date.now() - started) / 1000;
+    expect(r.code, r.out).toBe(0);
+    console.log(`storescu 200 synthetic instances: ${seconds.toFixed(2)} s (${(200 / seconds).toFixed(0)} instances/s)`);
+  });
+
+  describe('C-FIND', () => {
+    const study = uid();
+    const series = uid();
+    const sops = [uid(), uid(), uid()];
+    beforeAll(async () => {
+      const dir = join(work, 'find');
+      spawnSync('mkdir', ['-p', dir]);
+      sops.forEach((sop, i) => writeFileSync(join(dir, `${i}.dcm`), syntheticInstance({ study, series, sop, instanceNumber: i + 1, patientId: 'FIND-1', patientName: 'Müller^Jörg', studyDate: '20240315', accession: 'ACC-FIND', modality: 'MR' })));
+      const r = await run('storescu', ['-aec', AET, '+sd', '127.0.0.1', String(port), dir]);
+      expect(r.code, r.out).toBe(0);
+    });
+
+    async function find(model: '-S' | '-P', keys: string[]): Promise<Array<Record<string, string>>> {
+      const out = join(work, `f-${Math.random().toString(36).slice(2)}`);
+      spawnSync('mkdir', ['-p', out]);
+      const r = await run('findscu', ['-aec', AET, model, '-X', '-k', 'SpecificCharacterSet=ISO_IR 192', '-od', out, ...keys.flatMap((k) => ['-k', k]), '127.0.0.1', String(port)]);
+      expect(r.code, r.out).toBe(0);
+      return readdirSync(out).sort().map((f) => {
+        const res: Record<string, string> = {};
+        for (const line of spawnSync('dcmdump', ['-q', '+U8', join(out, f)], { encoding: 'utf8' }).stdout.split('\n')) {
+          const m = /^\(([0-9a-f]{4}),([0-9a-f]{4})\) \w\w (?:\[(.*?)\]|(\S+))\s+#\s+\d+,\s*\d+\s+(\w+)/.exec(line);
+          if (m) res[m[5]] = m[3] ?? m[4];
+        }
+        return res;
+      });
+    }
+
+    it('STUDY level, wildcard on PN (Unicode), only requested keys plus SpecificCharacterSet', async () => {
+      const r = await find('-S', ['QueryRetrieveLevel=STUDY', 'StudyInstanceUID', 'AccessionNumber', 'PatientName=MÜLL*']);
+      expect(r.length).toBe(1);
+      expect(r[0].StudyInstanceUID).toBe(study);
+      expect(r[0].AccessionNumber).toBe('ACC-FIND');
+      expect(r[0].PatientName).toBe('Müller^Jörg');
+      expect(r[0].SpecificCharacterSet).toBe('ISO_IR 192');
+      expect(r[0].StudyDescription).toBeUndefined();
+    });
+
+    it('STUDY level, date range and no match', async () => {
+      expect((await find('-S', ['QueryRetrieveLevel=STUDY', 'StudyInstanceUID', 'PatientID=FIND-1', 'StudyDate=20240101-20240331'])).length).toBe(1);
+      expect((await find('-S', ['QueryRetrieveLevel=STUDY', 'StudyInstanceUID', 'PatientID=FIND-1', 'StudyDate=20250101-'])).length).toBe(0);
+    });
+
+    it('SERIES and IMAGE levels, UID list matching', async () => {
+      const se = await find('-S', ['QueryRetrieveLevel=SERIES', 'Modality', 'NumberOfSeriesRelatedInstances', `StudyInstanceUID=${study}`]);
+      expect(se.length).toBe(1);
+      expect(se[0].Modality).toBe('MR');
+      expect(se[0].NumberOfSeriesRelatedInstances).toBe('3');
+      const im = await find('-S', ['QueryRetrieveLevel=IMAGE', 'InstanceNumber', `StudyInstanceUID=${study}`, `SeriesInstanceUID=${series}`, `SOPInstanceUID=${sops[0]}\\${sops[2]}`]);
+      expect(im.map((x) => x.SOPInstanceUID).sort()).toEqual([sops[0], sops[2]].sort());
+    });
+
+    it('PATIENT level (Patient Root)', async () => {
+      const p = await find('-P', ['QueryRetrieveLevel=PATIENT', 'PatientName', 'NumberOfPatientRelatedStudies', 'PatientID=FIND-1']);
+      expect(p.length).toBe(1);
+      expect(p[0].PatientName).toBe('Müller^Jörg');
+      expect(p[0].NumberOfPatientRelatedStudies).toBe('1');
+      // Study Root has no PATIENT level.
+      const r = await run('findscu', ['-v', '-aec', AET, '-S', '-k', 'QueryRetrieveLevel=PATIENT', '-k', 'PatientID=FIND-1', '127.0.0.1', String(port)]);
+      expect(r.out).toMatch(/DataSetDoesNotMatchSOPClass|a900/i);
+    });
+
+    it('C-MOVE to a registered storescp, C-GET on the same association', async () => {
+      const destPort = await freePort();
+      const dest = join(work, 'movedest');
+      spawnSync('mkdir', ['-p', dest]);
+      const scp = spawn('storescp', ['-aet', 'MOVEDEST', '-od', dest, String(destPort)], { env: ENV, stdio: 'ignore' });
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        // Unknown destination first.
+        const unknown = await run('movescu', ['-v', '-aec', AET, '-aem', 'MOVEDEST', '-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${study}`, '127.0.0.1', String(port)]);
+        expect(unknown.out).toMatch(/a801|Move Destination Unknown|error status/i);
+        const created = await api.call('POST', '/api/v1/dicom-nodes', { token: admin, body: { aeTitle: 'MOVEDEST', host: '127.0.0.1', port: destPort } });
+        expect(created.status).toBe(201);
+        const echo = await api.call('POST', `/api/v1/dicom-nodes/${created.body.id}/echo`, { token: admin });
+        expect(echo.body.ok, JSON.stringify(echo.body)).toBe(true);
+        const r = await run('movescu', ['-v', '-aec', AET, '-aem', 'MOVEDEST', '-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${study}`, '127.0.0.1', String(port)]);
+        expect(r.code, r.out).toBe(0);
+        expect(readdirSync(dest).length).toBe(3);
+      } finally {
+        scp.kill();
+      }
+      const getDir = join(work, 'get');
+      spawnSync('mkdir', ['-p', getDir]);
+      const g = await run('getscu', ['-aec', AET, '-S', '-od', getDir, '-k', 'QueryRetrieveLevel=SERIES', '-k', `StudyInstanceUID=${study}`, '-k', `SeriesInstanceUID=${series}`, '127.0.0.1', String(port)]);
+      expect(g.code, g.out).toBe(0);
+      expect(readdirSync(getDir).length).toBe(3);
+    });
+  });
+
+  describe('bad input: proper rejection, the SCP keeps serving', () => {
+    const echoOk = async () => expect((await run('echoscu', ['-aec', AET, '127.0.0.1', String(port)])).code).toBe(0);
+
+    it('garbage bytes and a truncated PDU', async () => {
+      for (const payload of [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), Buffer.from([0x01, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x01, 0x00])]) {
+        await new Promise<void>((res) => {
+          const s = connect(port, '127.0.0.1', () => s.write(payload));
+          s.on('error', () => res());
+          s.on('close', () => res());
+          s.setTimeout(10_000, () => { s.destroy(); res(); });
+        });
+        await echoOk();
+      }
+    });
+
+    it('an unsupported SOP class is not accepted', async () => {
+      const f = join(work, 'unsupported.dcm');
+      writeFileSync(f, syntheticInstance({}));
+      await run('dcmodify', ['-nb', '-m', 'SOPClassUID=1.2.3.4.5.6', f]);
+      const r = await run('dcmsend', ['-v', '-aec', AET, '127.0.0.1', String(port), f]);
+      expect(r.out).toMatch(/no acceptable presentation context|not supported|Cannot|rejected/i);
+      await echoOk();
+    });
+
+    it('a broken object sent by storescu gets a failure status', async () => {
+      const f = join(work, 'broken.dcm');
+      writeFileSync(f, syntheticInstance({}));
+      await run('dcmodify', ['-nb', '-e', 'StudyInstanceUID', f]);
+      const r = await run('storescu', ['-v', '-aec', AET, '127.0.0.1', String(port), f]);
+      expect(r.out).toMatch(/Error: CannotUnderstand|0xc000/i);
+      await echoOk();
+    });
+
+    it('all of ../shared/dicom-samples (when present): no crash, each accepted or refused cleanly', async () => {
+      if (!HAVE_SAMPLES) return;
+      const r = await run('dcmsend', ['-aec', AET, '127.0.0.1', String(port), ...sampleFiles()], 300_000);
+      expect(r.out).not.toMatch(/Association Aborted/i);
+      await echoOk();
+    });
+  });
+
+  it('whitelist: an unknown calling AE is rejected with A-ASSOCIATE-RJ', async () => {
+    const wl = await startTestApp({ AXIAL_DEMO: 'false', DICOM_PORT: '0', DICOM_HOST: '127.0.0.1', DICOM_AET: AET, DICOM_AE_WHITELIST: 'true' });
+    try {
+      const p = wl.app.get(DimseService).port!;
+      const r = await run('echoscu', ['-aec', AET, '-aet', 'STRANGER', '127.0.0.1', String(p)]);
+      expect(r.code).not.toBe(0);
+      expect(r.out).toMatch(/Calling AE Title Not Recognized|rejected/i);
+    } finally {
+      await wl.close();
+    }
+  });
+});
