@@ -8,6 +8,20 @@ const serverTarget = process.env.AXIAL_SERVER_URL ?? 'http://localhost:5000';
 export default defineConfig({
   base: '/',
   plugins: [react(), tailwindcss()],
+  // Cornerstone3D 4.22 (viewer route only, lazy-loaded): keep the DICOM image loader out of dependency
+  // pre-bundling so its `new URL(..., import.meta.url)` worker/WASM references stay intact, and pre-bundle
+  // the CommonJS emscripten codec wrappers so they get a default export in development.
+  optimizeDeps: {
+    exclude: ['@cornerstonejs/dicom-image-loader'],
+    include: [
+      'dicom-parser',
+      '@cornerstonejs/core',
+      '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',
+      '@cornerstonejs/codec-charls/decodewasmjs',
+      '@cornerstonejs/codec-openjpeg/decodewasmjs',
+      '@cornerstonejs/codec-openjph/wasmjs',
+    ],
+  },
   build: {
     target: 'es2022',
     outDir: 'dist',
@@ -15,7 +29,7 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 900,
   },
-  // Cornerstone3D (added later) ships web workers as ES modules and WASM codecs.
+  // Cornerstone3D ships its decode web worker as an ES module (and WASM codecs).
   worker: { format: 'es' },
   server: {
     host: '127.0.0.1',

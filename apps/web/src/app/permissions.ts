@@ -118,11 +118,12 @@ export function usePermissions() {
   }, [perms]);
 }
 
+/** Fallback names of the built-in roles, the same as the server's (GET /api/v1/roles is the source when readable). */
 export const ROLE_LABELS: Record<string, string> = {
   admin: 'Administrator',
   radiologist: 'Radiologist',
-  technician: 'Technician',
-  receptionist: 'Receptionist',
+  technician: 'Imaging technician',
+  receptionist: 'Reception staff',
   department_head: 'Department head',
   referring_physician: 'Referring physician',
 };

@@ -22,7 +22,8 @@ const NotificationsPage = lazy(() => import('../features/notifications/Notificat
 const StudiesPage = lazy(() => import('../features/studies/StudiesPage'));
 const StudyPage = lazy(() => import('../features/study/StudyPage'));
 const UploadPage = lazy(() => import('../features/upload/UploadPage'));
-const ViewerPage = lazy(() => import('../features/study/ViewerPage'));
+// The diagnostic viewer (Cornerstone3D) is its own chunk: the rest of the app never downloads it.
+const ViewerPage = lazy(() => import('../features/viewer/ViewerPage'));
 
 function guard(anyOf: string[], page: ReactNode) {
   return <RequirePermission anyOf={anyOf}>{page}</RequirePermission>;
@@ -49,6 +50,8 @@ export const router = createBrowserRouter([
       {
         element: <RequireAuth />,
         children: [
+          // Full-screen diagnostic viewer, outside the application shell.
+          { path: '/viewer', element: guard([P.studyRead], <ViewerPage />) },
           {
             element: <Shell />,
             children: [
@@ -65,7 +68,6 @@ export const router = createBrowserRouter([
               { path: 'orders', element: guard([P.orderRead], <ComingSoonPage area="orders" />) },
               { path: 'studies', element: guard([P.studyRead], <StudiesPage />) },
               { path: 'studies/:studyUid', element: guard([P.studyRead], <StudyPage />) },
-              { path: 'viewer', element: guard([P.studyRead], <ViewerPage />) },
               { path: 'upload', element: guard([P.studyUpload], <UploadPage />) },
               { path: 'worklist', element: guard([P.worklistRead], <ComingSoonPage area="worklist" />) },
               { path: 'reports', element: guard([P.reportRead], <ComingSoonPage area="reports" />) },

@@ -72,7 +72,7 @@ export default function UsersPage() {
       header: 'Roles',
       cell: (u) => (
         <div className="flex flex-wrap gap-1">
-          {u.roles.map((r) => <Badge key={r} tone="brand">{roleLabel(r)}</Badge>)}
+          {u.roles.map((r) => <Badge key={r} tone="brand">{roleOptions.find((o) => o.value === r)?.label ?? roleLabel(r)}</Badge>)}
         </div>
       ),
     },

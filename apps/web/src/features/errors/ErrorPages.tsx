@@ -9,12 +9,9 @@ export function ForbiddenPage() {
       <EmptyState
         icon={ShieldAlert}
         title="Access denied"
-        description={
-          <>
-            <span id="forbidden-title" className="sr-only">Access denied</span>
-            Your account does not have permission to open this page. Ask an administrator if you need access.
-          </>
-        }
+        heading="h1"
+        titleId="forbidden-title"
+        description="Your account does not have permission to open this page. Ask an administrator if you need access."
         action={<Link to="/" className={buttonClasses('secondary')}>Back to home</Link>}
       />
     </section>
@@ -28,12 +25,9 @@ export function NotFoundPage() {
       <EmptyState
         icon={FileQuestion}
         title="Page not found"
-        description={
-          <>
-            <span id="notfound-title" className="sr-only">Page not found</span>
-            The address may be mistyped, or the page has moved.
-          </>
-        }
+        heading="h1"
+        titleId="notfound-title"
+        description="The address may be mistyped, or the page has moved."
         action={<Link to="/" className={buttonClasses('secondary')}>Back to home</Link>}
       />
     </section>

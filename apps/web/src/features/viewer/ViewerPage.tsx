@@ -1,0 +1,462 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { useStore } from 'react-redux';
+import { metaData, RenderingEngine, type StackViewport } from '@cornerstonejs/core';
+import { annotation, Enums as ToolEnums, ToolGroupManager, PanTool, StackScrollTool, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
+import {
+  ArrowLeft,
+  ArrowLeftRight,
+  ArrowUpDown,
+  ArrowUpRight,
+  Circle,
+  CircleQuestionMark,
+  Columns2,
+  Contrast,
+  Crosshair,
+  Grid2x2,
+  Loader2,
+  Move,
+  RectangleHorizontal,
+  RotateCcw,
+  RotateCw,
+  Rows2,
+  Ruler,
+  Square,
+  SunMedium,
+  Triangle,
+  ZoomIn,
+  type LucideIcon,
+} from 'lucide-react';
+import { Dialog } from '../../ui';
+import type { RootState } from '../../app/store';
+import type { Thunk } from '../studies/dicomweb';
+import { errorMessage } from '../../app/api';
+import { SeriesThumbnail } from '../study/SeriesThumbnail';
+import { ensureCornerstone, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
+import { CT_PRESETS, toRange } from '../../viewer/presets';
+import { isImageSeries, loadStudy, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
+import { SERIES_DRAG_TYPE, viewportId, ViewportPane } from './ViewportPane';
+import { MeasurementsPanel } from './MeasurementsPanel';
+
+type LayoutId = '1x1' | '1x2' | '2x1' | '2x2';
+const LAYOUTS: Array<{ id: LayoutId; rows: number; cols: number; label: string; icon: LucideIcon }> = [
+  { id: '1x1', rows: 1, cols: 1, label: '1×1', icon: Square },
+  { id: '1x2', rows: 1, cols: 2, label: '1×2 (side by side)', icon: Columns2 },
+  { id: '2x1', rows: 2, cols: 1, label: '2×1 (stacked)', icon: Rows2 },
+  { id: '2x2', rows: 2, cols: 2, label: '2×2', icon: Grid2x2 },
+];
+
+const TOOL_BUTTONS: Array<{ id: PrimaryTool; label: string; icon: LucideIcon }> = [
+  { id: 'windowLevel', label: 'Window / level', icon: SunMedium },
+  { id: 'pan', label: 'Pan', icon: Move },
+  { id: 'zoom', label: 'Zoom', icon: ZoomIn },
+  { id: 'length', label: 'Length', icon: Ruler },
+  { id: 'angle', label: 'Angle', icon: Triangle },
+  { id: 'ellipse', label: 'Ellipse ROI', icon: Circle },
+  { id: 'rectangle', label: 'Rectangle ROI', icon: RectangleHorizontal },
+  { id: 'probe', label: 'Probe', icon: Crosshair },
+  { id: 'arrow', label: 'Arrow annotation', icon: ArrowUpRight },
+];
+
+const SHORTCUTS: Array<[string, string]> = [
+  ['Left drag', 'Active tool (window/level by default)'],
+  ['Right drag · Ctrl + wheel', 'Zoom'],
+  ['Middle drag', 'Pan'],
+  ['Wheel · ↑ ↓ ← →', 'Previous / next image'],
+  ['1 – 8', 'CT presets: brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone'],
+  ['0', "The image's own window"],
+  ['I', 'Invert'],
+  ['R', 'Rotate 90° clockwise'],
+  ['H / V', 'Flip horizontally / vertically'],
+  ['Esc', 'Reset the viewport'],
+  ['Space', 'Play / pause cine (multi-frame)'],
+  ['?', 'This help'],
+];
+
+const seriesKey = (s: ViewerSeries) => `${s.studyUid}|${s.seriesUid}`;
+
+/** Sets every tool's bindings: fixed right/middle/wheel bindings plus the left button for `primary`. */
+function applyBindings(primary: PrimaryTool) {
+  const tg = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+  if (!tg) return;
+  const { MouseBindings, KeyboardBindings } = ToolEnums;
+  const primaryName = PRIMARY_TOOLS[primary];
+  const fixed: Record<string, Array<{ mouseButton: number; modifierKey?: KeyboardBindingsValue }>> = {
+    [PanTool.toolName]: [{ mouseButton: MouseBindings.Auxiliary }],
+    [ZoomTool.toolName]: [{ mouseButton: MouseBindings.Secondary }, { mouseButton: MouseBindings.Wheel, modifierKey: KeyboardBindings.Ctrl }],
+    [StackScrollTool.toolName]: [{ mouseButton: MouseBindings.Wheel }],
+    [WindowLevelTool.toolName]: [],
+  };
+  for (const name of [...Object.keys(fixed), ...MEASUREMENT_TOOL_NAMES]) {
+    const bindings = [...(fixed[name] ?? [])];
+    if (name === primaryName) bindings.push({ mouseButton: MouseBindings.Primary });
+    tg.setToolPassive(name, { removeAllBindings: true });
+    if (bindings.length) tg.setToolActive(name, { bindings });
+  }
+}
+/**
+ * StackViewport.resetProperties() resets VOI and invert, then re-matches the colour map, which throws in
+ * Cornerstone 4.22 when no colour map matches (e.g. a uniform image with a zero-width window). VOI and
+ * invert are already reset by then, so the error is harmless.
+ */
+function resetProps(vp: StackViewport) {
+  try {
+    vp.resetProperties();
+  } catch {
+    /* see above */
+  }
+}
+
+type KeyboardBindingsValue = (typeof ToolEnums.KeyboardBindings)[keyof typeof ToolEnums.KeyboardBindings];
+
+function ToolButton({ label, icon: Icon, active, onClick, testId, children }: { label: string; icon: LucideIcon; active?: boolean; onClick: () => void; testId?: string; children?: ReactNode }) {
+  return (
+    <button
+      type="button"
+      title={label}
+      aria-label={label}
+      aria-pressed={active}
+      data-testid={testId}
+      onClick={onClick}
+      className={`flex h-8 min-w-8 items-center justify-center gap-1 rounded px-1.5 text-neutral-300 transition-colors hover:bg-neutral-700 hover:text-white focus-visible:outline-sky-400 ${active ? 'bg-sky-700/60 text-white ring-1 ring-sky-400' : ''}`}
+    >
+      <Icon className="size-4" aria-hidden />
+      {children}
+    </button>
+  );
+}
+
+/** /viewer?StudyInstanceUIDs=a[,b] — the diagnostic stack viewer. */
+export default function ViewerPage() {
+  const [sp] = useSearchParams();
+  const uidsParam = sp.get('StudyInstanceUIDs') ?? '';
+  const uids = useMemo(() => uidsParam.split(',').map((u) => u.trim()).filter(Boolean), [uidsParam]);
+  const store = useStore<RootState>();
+  const thunk = useMemo<Thunk>(() => ({ getState: store.getState, dispatch: store.dispatch }), [store]);
+
+  const [engine, setEngine] = useState<RenderingEngine | null>(null);
+  const [initError, setInitError] = useState<string | null>(null);
+  const [studies, setStudies] = useState<ViewerStudy[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [layout, setLayout] = useState<LayoutId>('1x1');
+  const [assigned, setAssigned] = useState<Array<ViewerSeries | null>>([null, null, null, null]);
+  const [activeIndex, setActiveIndex] = useState(0);
+  const [primary, setPrimary] = useState<PrimaryTool>('windowLevel');
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [showMeasurements, setShowMeasurements] = useState(true);
+
+  const grid = LAYOUTS.find((l) => l.id === layout)!;
+  const count = grid.rows * grid.cols;
+
+  // Cornerstone + one rendering engine and tool group for the page (destroyed on unmount: StrictMode safe).
+  useEffect(() => {
+    let cancelled = false;
+    let created: RenderingEngine | null = null;
+    ensureCornerstone(() => store.getState().session.accessToken)
+      .then(() => {
+        if (cancelled) return;
+        created = new RenderingEngine(RENDERING_ENGINE_ID);
+        const tg = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
+        if (tg) {
+          for (const name of [WindowLevelTool.toolName, PanTool.toolName, ZoomTool.toolName, StackScrollTool.toolName, ...MEASUREMENT_TOOL_NAMES]) tg.addTool(name);
+        }
+        applyBindings('windowLevel');
+        setEngine(created);
+      })
+      .catch((err: unknown) => !cancelled && setInitError(errorMessage(err, 'The viewer could not start (WebGL2 is required).')));
+    return () => {
+      cancelled = true;
+      setEngine(null);
+      annotation.state.removeAllAnnotations();
+      ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
+      created?.destroy();
+    };
+  }, [store]);
+
+  useEffect(() => {
+    if (engine) applyBindings(primary);
+  }, [engine, primary]);
+
+  // Studies and their series (QIDO).
+  useEffect(() => {
+    if (!uids.length) return;
+    const ctrl = new AbortController();
+    setStudies(null);
+    setLoadError(null);
+    Promise.all(uids.map((u) => loadStudy(u, thunk, ctrl.signal)))
+      .then((list) => {
+        setStudies(list);
+        const first = list.flatMap((s) => s.series).find(isImageSeries) ?? null;
+        setAssigned([first, null, null, null]);
+        setActiveIndex(0);
+      })
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setLoadError(errorMessage(err, 'Could not load the study.'));
+      });
+    return () => ctrl.abort();
+  }, [uids, thunk]);
+
+  const allSeries = useMemo(() => studies?.flatMap((s) => s.series) ?? [], [studies]);
+  const studyOf = useCallback((s: ViewerSeries | null) => studies?.find((st) => st.studyUid === s?.studyUid), [studies]);
+
+  // Growing the layout fills empty viewports with series not shown yet.
+  const changeLayout = (id: LayoutId) => {
+    const l = LAYOUTS.find((x) => x.id === id)!;
+    const n = l.rows * l.cols;
+    setLayout(id);
+    setAssigned((prev) => {
+      const next = [...prev];
+      const shown = new Set(next.slice(0, n).filter(Boolean).map((s) => seriesKey(s!)));
+      const pool = allSeries.filter((s) => isImageSeries(s) && !shown.has(seriesKey(s)));
+      for (let i = 0; i < n; i++) if (!next[i]) next[i] = pool.shift() ?? null;
+      return next;
+    });
+    if (activeIndex >= n) setActiveIndex(0);
+  };
+
+  const assign = useCallback(
+    (index: number, key: string) => {
+      const s = allSeries.find((x) => seriesKey(x) === key);
+      if (!s) return;
+      setAssigned((prev) => prev.map((p, i) => (i === index ? s : p)));
+      setActiveIndex(index);
+    },
+    [allSeries],
+  );
+
+  const activeViewport = useCallback((): StackViewport | null => {
+    if (!engine) return null;
+    const vp = engine.getViewport(viewportId(activeIndex)) as StackViewport | undefined;
+    return vp && vp.getImageIds().length ? vp : null;
+  }, [engine, activeIndex]);
+
+  const act = useCallback(
+    (fn: (vp: StackViewport) => void) => {
+      const vp = activeViewport();
+      if (!vp) return;
+      fn(vp);
+      vp.render();
+    },
+    [activeViewport],
+  );
+
+  const actions = useMemo(
+    () => ({
+      preset: (width: number, center: number) => act((vp) => vp.setProperties({ voiRange: toRange(width, center) })),
+      ownWindow: () =>
+        act((vp) => {
+          const voi = metaData.get('voiLutModule', vp.getCurrentImageId()) as { windowWidth?: number | number[]; windowCenter?: number | number[] } | undefined;
+          const w = Array.isArray(voi?.windowWidth) ? voi.windowWidth[0] : voi?.windowWidth;
+          const c = Array.isArray(voi?.windowCenter) ? voi.windowCenter[0] : voi?.windowCenter;
+          const { invert } = vp.getProperties();
+          if (w && c !== undefined) vp.setProperties({ voiRange: toRange(w, c) });
+          else {
+            resetProps(vp);
+            vp.setProperties({ invert });
+          }
+        }),
+      invert: () => act((vp) => vp.setProperties({ invert: !vp.getProperties().invert })),
+      rotate: () => act((vp) => vp.setViewPresentation({ rotation: ((vp.getViewPresentation().rotation ?? 0) + 90) % 360 })),
+      flipH: () => act((vp) => vp.setCamera({ flipHorizontal: !vp.getCamera().flipHorizontal })),
+      flipV: () => act((vp) => vp.setCamera({ flipVertical: !vp.getCamera().flipVertical })),
+      reset: () =>
+        act((vp) => {
+          vp.resetCamera();
+          resetProps(vp);
+        }),
+      scroll: (delta: number) => act((vp) => vp.scroll(delta)),
+    }),
+    [act],
+  );
+
+  // Keyboard shortcuts.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      // Keys typed in dialogs (Esc closes them) or while one is open are not viewer shortcuts. (Cornerstone
+      // calls preventDefault on every keydown in a viewport, so defaultPrevented cannot be used here.)
+      if (helpOpen || e.ctrlKey || e.metaKey || e.altKey || t?.closest?.('[role="dialog"],[role="alertdialog"]')) return;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) {
+        if (!(t.tagName === 'INPUT' && (t as HTMLInputElement).type === 'range')) return;
+      }
+      const k = e.key;
+      let handled = true;
+      if (k === '?') setHelpOpen(true);
+      else if (k === 'i' || k === 'I') actions.invert();
+      else if (k === 'r' || k === 'R') actions.rotate();
+      else if (k === 'h' || k === 'H') actions.flipH();
+      else if (k === 'v' || k === 'V') actions.flipV();
+      else if (k === 'Escape') actions.reset();
+      else if (k === 'ArrowUp' || k === 'ArrowLeft') actions.scroll(-1);
+      else if (k === 'ArrowDown' || k === 'ArrowRight') actions.scroll(1);
+      else if (k === '0') actions.ownWindow();
+      else if (/^[1-8]$/.test(k)) {
+        const p = CT_PRESETS[Number(k) - 1];
+        actions.preset(p.width, p.center);
+      } else if (k === ' ') document.querySelector<HTMLButtonElement>(`[data-testid="cine-toggle-${activeIndex}"]`)?.click();
+      else handled = false;
+      if (handled) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [actions, helpOpen, activeIndex]);
+
+  const activeSeries = assigned[activeIndex] ?? null;
+
+  return (
+    <div className="fixed inset-0 flex flex-col bg-neutral-950 text-neutral-200 [color-scheme:dark]" data-testid="viewer">
+      {/* Toolbar */}
+      <header className="flex h-11 shrink-0 items-center gap-1 border-b border-neutral-800 bg-neutral-900 px-2" role="toolbar" aria-label="Viewer tools">
+        <Link to={uids.length === 1 ? `/studies/${encodeURIComponent(uids[0])}` : '/studies'} className="mr-2 flex items-center gap-1 rounded px-2 py-1 text-xs text-neutral-400 hover:bg-neutral-800 hover:text-white">
+          <ArrowLeft className="size-4" aria-hidden /> Back
+        </Link>
+        <div className="flex items-center gap-0.5" role="group" aria-label="Layout">
+          {LAYOUTS.map((l) => (
+            <ToolButton key={l.id} label={`Layout ${l.label}`} icon={l.icon} active={layout === l.id} onClick={() => changeLayout(l.id)} testId={`layout-${l.id}`} />
+          ))}
+        </div>
+        <div className="mx-2 h-6 w-px bg-neutral-700" />
+        <div className="flex items-center gap-0.5" role="group" aria-label="Left mouse button tool">
+          {TOOL_BUTTONS.map((b) => (
+            <ToolButton key={b.id} label={b.label} icon={b.icon} active={primary === b.id} onClick={() => setPrimary(b.id)} testId={`tool-${b.id}`} />
+          ))}
+        </div>
+        <div className="mx-2 h-6 w-px bg-neutral-700" />
+        <select
+          aria-label="Window presets"
+          data-testid="wl-preset"
+          className="h-8 rounded border border-neutral-700 bg-neutral-800 px-2 text-xs text-neutral-200"
+          value=""
+          onChange={(e) => {
+            const v = e.target.value;
+            if (v === 'own') actions.ownWindow();
+            const p = CT_PRESETS.find((x) => x.id === v);
+            if (p) actions.preset(p.width, p.center);
+            e.target.blur();
+          }}
+        >
+          <option value="">W/L presets…</option>
+          <option value="own">0 · Image window</option>
+          {CT_PRESETS.map((p, i) => (
+            <option key={p.id} value={p.id}>
+              {i + 1} · {p.label} ({p.width}/{p.center})
+            </option>
+          ))}
+        </select>
+        <ToolButton label="Invert (I)" icon={Contrast} onClick={actions.invert} testId="action-invert" />
+        <ToolButton label="Rotate 90° (R)" icon={RotateCw} onClick={actions.rotate} testId="action-rotate" />
+        <ToolButton label="Flip horizontal (H)" icon={ArrowLeftRight} onClick={actions.flipH} testId="action-flip-h" />
+        <ToolButton label="Flip vertical (V)" icon={ArrowUpDown} onClick={actions.flipV} testId="action-flip-v" />
+        <ToolButton label="Reset (Esc)" icon={RotateCcw} onClick={actions.reset} testId="action-reset" />
+        <div className="flex-1" />
+        <button type="button" className={`rounded px-2 py-1 text-xs hover:bg-neutral-800 ${showMeasurements ? 'text-white' : 'text-neutral-400'}`} onClick={() => setShowMeasurements((v) => !v)} aria-pressed={showMeasurements}>
+          Measurements
+        </button>
+        <ToolButton label="Keyboard shortcuts (?)" icon={CircleQuestionMark} onClick={() => setHelpOpen(true)} testId="action-help" />
+      </header>
+
+      <div className="flex min-h-0 flex-1">
+        {/* Series panel */}
+        <aside className="flex w-52 shrink-0 flex-col overflow-y-auto border-r border-neutral-800 bg-neutral-900/80" aria-label="Series">
+          {!uids.length && <p className="p-3 text-xs text-neutral-400">No study selected. Open the viewer from the study list.</p>}
+          {loadError && (
+            <p role="alert" className="m-2 rounded bg-red-950 p-2 text-xs text-red-200">
+              {loadError}
+            </p>
+          )}
+          {uids.length > 0 && !studies && !loadError && (
+            <p className="flex items-center gap-2 p-3 text-xs text-neutral-400">
+              <Loader2 className="size-4 animate-spin" aria-hidden /> Loading series…
+            </p>
+          )}
+          {studies?.map((st) => (
+            <section key={st.studyUid} className="border-b border-neutral-800 pb-2">
+              <h2 className="px-3 pb-1 pt-2 text-[11px] font-semibold uppercase tracking-wide text-neutral-400" title={st.studyUid}>
+                {st.studyDescription || 'Study'}
+              </h2>
+              <ul className="flex flex-col gap-1 px-2" data-testid="series-list">
+                {st.series.map((s) => {
+                  const shownIn = assigned.slice(0, count).findIndex((a) => a && seriesKey(a) === seriesKey(s));
+                  const image = isImageSeries(s);
+                  return (
+                    <li key={s.seriesUid}>
+                      <button
+                        type="button"
+                        draggable={image}
+                        disabled={!image}
+                        onDragStart={(e) => {
+                          e.dataTransfer.setData(SERIES_DRAG_TYPE, seriesKey(s));
+                          e.dataTransfer.effectAllowed = 'copy';
+                        }}
+                        onClick={() => assign(activeIndex, seriesKey(s))}
+                        data-testid="series-item"
+                        data-series-uid={s.seriesUid}
+                        className={`flex w-full flex-col items-center gap-1 rounded p-1.5 text-left text-[11px] hover:bg-neutral-800 disabled:cursor-not-allowed disabled:opacity-50 ${shownIn >= 0 ? 'bg-neutral-800 ring-1 ring-sky-500/70' : ''}`}
+                        title={image ? 'Click to show in the active viewport, or drag onto a viewport' : 'No images to display'}
+                      >
+                        <SeriesThumbnail studyUid={s.studyUid} seriesUid={s.seriesUid} modality={s.modality} size={112} />
+                        <span className="flex w-full items-center gap-1">
+                          <span className="rounded bg-neutral-700 px-1 font-semibold text-neutral-100">{s.modality || '—'}</span>
+                          <span className="truncate text-neutral-200">{s.description || `Series ${s.seriesNumber || ''}`}</span>
+                        </span>
+                        <span className="w-full text-neutral-400">
+                          #{s.seriesNumber || '—'} · {s.instanceCount} {s.instanceCount === 1 ? 'image' : 'images'}
+                        </span>
+                      </button>
+                    </li>
+                  );
+                })}
+              </ul>
+            </section>
+          ))}
+        </aside>
+
+        {/* Viewports */}
+        <main className="relative min-w-0 flex-1 bg-black">
+          {initError && (
+            <p role="alert" className="m-4 rounded bg-red-950 p-3 text-sm text-red-200">
+              {initError}
+            </p>
+          )}
+          {engine && (
+            <div className="grid h-full w-full gap-px bg-neutral-800" style={{ gridTemplateColumns: `repeat(${grid.cols}, minmax(0, 1fr))`, gridTemplateRows: `repeat(${grid.rows}, minmax(0, 1fr))` }} data-testid="viewport-grid" data-layout={layout}>
+              {Array.from({ length: count }, (_, i) => (
+                <ViewportPane
+                  key={i}
+                  index={i}
+                  engine={engine}
+                  series={assigned[i] ?? null}
+                  study={studyOf(assigned[i] ?? null)}
+                  active={i === activeIndex}
+                  thunk={thunk}
+                  onActivate={setActiveIndex}
+                  onDropSeries={assign}
+                />
+              ))}
+            </div>
+          )}
+          {!engine && !initError && (
+            <p className="flex h-full items-center justify-center gap-2 text-sm text-neutral-400">
+              <Loader2 className="size-4 animate-spin" aria-hidden /> Starting the viewer…
+            </p>
+          )}
+        </main>
+
+        {showMeasurements && engine && <MeasurementsPanel engine={engine} modality={activeSeries?.modality ?? ''} />}
+      </div>
+
+      <Dialog open={helpOpen} onOpenChange={setHelpOpen} title="Viewer shortcuts" description="Mouse and keyboard controls of the active viewport.">
+        <table className="w-full text-sm">
+          <tbody>
+            {SHORTCUTS.map(([keys, what]) => (
+              <tr key={keys} className="border-b border-border last:border-0">
+                <td className="py-1.5 pr-4 font-mono text-xs whitespace-nowrap">{keys}</td>
+                <td className="py-1.5">{what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Dialog>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * Cornerstone3D bootstrap for the viewer route (this module is only reached through the lazily
+ * loaded viewer page, so the rest of the app never downloads Cornerstone).
+ *
+ * - `ensureCornerstone(getToken)` initialises core, the DICOM image loader (one decode worker) and
+ *   tools exactly once, and makes every frame request carry the user's current bearer token.
+ * - Tool names and the shared tool group id live here too.
+ */
+import { Enums, eventTarget, init as coreInit, type Types } from '@cornerstonejs/core';
+import dicomImageLoader, { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
+import {
+  addTool,
+  AngleTool,
+  ArrowAnnotateTool,
+  EllipticalROITool,
+  init as toolsInit,
+  LengthTool,
+  PanTool,
+  ProbeTool,
+  RectangleROITool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
+} from '@cornerstonejs/tools';
+
+export const RENDERING_ENGINE_ID = 'axial-viewer';
+export const TOOL_GROUP_ID = 'axial-stack';
+
+/** Tools the left mouse button can be given from the toolbar. */
+export const PRIMARY_TOOLS = {
+  windowLevel: WindowLevelTool.toolName,
+  pan: PanTool.toolName,
+  zoom: ZoomTool.toolName,
+  length: LengthTool.toolName,
+  angle: AngleTool.toolName,
+  ellipse: EllipticalROITool.toolName,
+  rectangle: RectangleROITool.toolName,
+  probe: ProbeTool.toolName,
+  arrow: ArrowAnnotateTool.toolName,
+} as const;
+export type PrimaryTool = keyof typeof PRIMARY_TOOLS;
+
+export const MEASUREMENT_TOOL_NAMES: string[] = [
+  LengthTool.toolName,
+  AngleTool.toolName,
+  EllipticalROITool.toolName,
+  RectangleROITool.toolName,
+  ProbeTool.toolName,
+  ArrowAnnotateTool.toolName,
+];
+
+/**
+ * A uniform grey-scale image without a window (e.g. the empty end slices of a phantom) gets the window
+ * W=1 from the loader, which is the zero-width VOI range [v, v] (DICOM linear function). If that is the first image of a viewport, Cornerstone 4.22 builds
+ * the viewport's transfer function from the zero-width range and every later image of the stack renders
+ * wrong (inverted or flat). Give such images the range [v, v + 1] instead (W=2, C=v+1: they show black).
+ * IMAGE_LOADED fires before the viewport receives the image.
+ */
+function widenDegenerateWindow(evt: Event): void {
+  const image = (evt as CustomEvent<{ image?: Types.IImage }>).detail?.image;
+  if (!image || image.color) return;
+  const width = Array.isArray(image.windowWidth) ? image.windowWidth[0] : image.windowWidth;
+  if (!(typeof width === 'number' && width > 1)) {
+    const value = Number.isFinite(image.minPixelValue) ? image.minPixelValue : 0;
+    image.windowWidth = 2;
+    image.windowCenter = value + 1;
+  }
+}
+
+let tokenGetter: () => string | null = () => null;
+let ready: Promise<void> | null = null;
+
+export function ensureCornerstone(getToken: () => string | null): Promise<void> {
+  tokenGetter = getToken;
+  if (!ready) {
+    ready = (async () => {
+      await coreInit();
+      dicomImageLoaderInit({
+        maxWebWorkers: 1,
+        // Called for every frame request: the token is read at send time, so refreshed tokens are used.
+        beforeSend: (): Record<string, string> => {
+          const token = tokenGetter();
+          return token ? { Authorization: `Bearer ${token}` } : {};
+        },
+      });
+      eventTarget.addEventListener(Enums.Events.IMAGE_LOADED, widenDegenerateWindow);
+      toolsInit();
+      for (const tool of [
+        WindowLevelTool,
+        PanTool,
+        ZoomTool,
+        StackScrollTool,
+        LengthTool,
+        AngleTool,
+        EllipticalROITool,
+        RectangleROITool,
+        ProbeTool,
+        ArrowAnnotateTool,
+      ]) {
+        addTool(tool);
+      }
+    })().catch((err: unknown) => {
+      ready = null;
+      throw err;
+    });
+  }
+  return ready;
+}
+
+export const wadors = dicomImageLoader.wadors;

@@ -1,0 +1,153 @@
+/**
+ * Study / series data for the viewer, all through Axial's DICOMweb with the user's token:
+ * QIDO studies + series (with instance counts) for the series panel, and series-level WADO-RS
+ * metadata (one request per series) registered with the image loader's wadors metaDataManager so
+ * every frame gets a `wadors:` image id.
+ */
+import { dicomweb, readDatasets, type Thunk } from '../features/studies/dicomweb';
+import { wadors } from './cornerstone';
+import { num, str, T, type DicomJsonDataset, type DicomJsonElement } from '../features/studies/dicomJson';
+
+export interface ViewerSeries {
+  studyUid: string;
+  seriesUid: string;
+  modality: string;
+  description: string;
+  seriesNumber: string;
+  instanceCount: number;
+}
+
+export interface ViewerStudy {
+  studyUid: string;
+  patientName: string;
+  patientId: string;
+  studyDate: string;
+  studyDescription: string;
+  series: ViewerSeries[];
+}
+
+/** Modalities that never carry displayable pixel data. */
+const NON_IMAGE = /^(SR|KO|PR|DOC|REG|RWV|AU|ECG|HD|PLAN|RTPLAN|RTSTRUCT|RTRECORD)$/i;
+
+export function isImageSeries(s: ViewerSeries): boolean {
+  return !NON_IMAGE.test(s.modality);
+}
+
+export async function loadStudy(studyUid: string, thunk: Thunk, signal?: AbortSignal): Promise<ViewerStudy> {
+  const [studies, series] = await Promise.all([
+    dicomweb({ path: 'studies', params: { StudyInstanceUID: studyUid, includefield: 'all' }, signal }, thunk).then(readDatasets),
+    dicomweb({ path: `studies/${encodeURIComponent(studyUid)}/series`, params: { includefield: 'all' }, signal }, thunk).then(readDatasets),
+  ]);
+  const st = studies[0];
+  return {
+    studyUid,
+    patientName: str(st, T.PatientName) || str(series[0], T.PatientName),
+    patientId: str(st, T.PatientID),
+    studyDate: str(st, T.StudyDate),
+    studyDescription: str(st, T.StudyDescription),
+    series: series
+      .map((s) => ({
+        studyUid,
+        seriesUid: str(s, T.SeriesInstanceUID),
+        modality: str(s, T.Modality),
+        description: str(s, T.SeriesDescription),
+        seriesNumber: str(s, T.SeriesNumber),
+        instanceCount: num(s, T.NumberOfSeriesRelatedInstances) ?? 0,
+      }))
+      .filter((s) => s.seriesUid)
+      .sort((a, b) => (Number(a.seriesNumber) || 0) - (Number(b.seriesNumber) || 0)),
+  };
+}
+
+/** What the overlay needs about one displayed series. */
+export interface StackInfo {
+  imageIds: string[];
+  /** Per image id: its instance data set (DICOM JSON). */
+  instanceOf: Map<string, DicomJsonDataset>;
+  multiFrame: boolean;
+  /** Frame time from the data set (ms), for cine defaults. */
+  frameTimeMs: number | null;
+  hasOrientation: boolean;
+}
+
+const stackCache = new Map<string, Promise<StackInfo>>();
+
+/** Palette colour LUT data come as InlineBinary (OW); the loader only reads `Value` arrays. */
+function inlineToValues(el: DicomJsonElement | undefined, bits: number): void {
+  if (!el || el.Value || !el.InlineBinary) return;
+  const bin = atob(el.InlineBinary);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const out: number[] = [];
+  if (bits === 8 && el.vr === 'OB') {
+    for (const b of bytes) out.push(b);
+  } else {
+    const dv = new DataView(bytes.buffer);
+    for (let i = 0; i + 1 < bytes.length; i += 2) out.push(dv.getUint16(i, true));
+  }
+  el.Value = out;
+}
+
+function numbers(ds: DicomJsonDataset, tag: string): number[] {
+  return (ds[tag]?.Value ?? []).map((v) => Number(v));
+}
+
+function sortInstances(list: DicomJsonDataset[]): DicomJsonDataset[] {
+  const withPos = list.every((d) => numbers(d, '00200032').length === 3 && numbers(d, '00200037').length === 6);
+  if (withPos && list.length > 1) {
+    const o = numbers(list[0], '00200037');
+    const n = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+    const dist = (d: DicomJsonDataset) => {
+      const p = numbers(d, '00200032');
+      return p[0] * n[0] + p[1] * n[1] + p[2] * n[2];
+    };
+    return [...list].sort((a, b) => dist(a) - dist(b));
+  }
+  const inst = (d: DicomJsonDataset) => Number(d['00200013']?.Value?.[0] ?? 0);
+  return [...list].sort((a, b) => inst(a) - inst(b));
+}
+
+export function loadStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo> {
+  const key = `${series.studyUid}/${series.seriesUid}`;
+  let p = stackCache.get(key);
+  if (!p) {
+    p = buildStack(series, thunk);
+    p.catch(() => stackCache.delete(key));
+    stackCache.set(key, p);
+  }
+  return p;
+}
+
+async function buildStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo> {
+  const base = `studies/${encodeURIComponent(series.studyUid)}/series/${encodeURIComponent(series.seriesUid)}`;
+  const res = await dicomweb({ path: `${base}/metadata` }, thunk);
+  const datasets = (await readDatasets(res)).filter((d) => d['7FE00010'] && numbers(d, '00280010')[0] > 0);
+  const root = `${window.location.origin}/dicom-web/${base}/instances/`;
+  const imageIds: string[] = [];
+  const instanceOf = new Map<string, DicomJsonDataset>();
+  let multiFrame = false;
+  let frameTimeMs: number | null = null;
+  for (const ds of sortInstances(datasets)) {
+    const bits = numbers(ds, '00281101')[2] ?? 16;
+    for (const tag of ['00281201', '00281202', '00281203']) inlineToValues(ds[tag], bits);
+    const sop = str(ds, '00080018');
+    const frames = Math.max(1, numbers(ds, '00280008')[0] || 1);
+    if (frames > 1) multiFrame = true;
+    const ft = numbers(ds, '00181063')[0];
+    if (ft && !frameTimeMs) frameTimeMs = ft;
+    for (let f = 1; f <= frames; f++) {
+      const imageId = `wadors:${root}${encodeURIComponent(sop)}/frames/${f}`;
+      // The loader keeps frame 1's data set for a multi-frame instance and derives the others from it.
+      if (f === 1) wadors.metaDataManager.add(imageId, ds as never);
+      imageIds.push(imageId);
+      instanceOf.set(imageId, ds);
+    }
+  }
+  return {
+    imageIds,
+    instanceOf,
+    multiFrame,
+    frameTimeMs,
+    hasOrientation: datasets.some((d) => numbers(d, '00200037').length === 6),
+  };
+}
