@@ -90,6 +90,23 @@ export class ArchiveQueryService {
   constructor(@Inject(DATABASE) private readonly db: DatabaseHandle) {}
 
   async search(level: SearchLevel, query: Query, scope: SearchScope, retrieveBase: string): Promise<SearchResult> {
+    const { rows, total, truncated } = await this.run(level, query, scope, retrieveBase);
+    return { items: rows.map((r) => this.toJson(level, r, retrieveBase, query.includeAll)), total, truncated };
+  }
+
+  /**
+   * The same search, answered as DICOM JSON text assembled from the stored JSON texts without parsing
+   * them (QIDO-RS: building 100 study objects and serialising them again cost ~5 ms per request).
+   */
+  async searchText(level: SearchLevel, query: Query, scope: SearchScope, retrieveBase: string): Promise<{ text: string; count: number; total: number; truncated: boolean }> {
+    const { rows, total, truncated } = await this.run(level, query, scope, retrieveBase);
+    const text = level === 'instance' && query.includeAll
+      ? JSON.stringify(rows.map((r) => this.toJson(level, r, retrieveBase, true)))
+      : `[${rows.map((r) => this.toJsonText(level, r, retrieveBase)).join(',')}]`;
+    return { text, count: rows.length, total, truncated };
+  }
+
+  private async run(level: SearchLevel, query: Query, scope: SearchScope, retrieveBase: string): Promise<{ rows: Row[]; total: number; truncated: boolean }> {
     const columns = level === 'study' ? STUDY_COLUMNS : level === 'series' ? SERIES_COLUMNS : INSTANCE_COLUMNS;
     const scoped: QueryKey[] = [...query.keys];
     const frag = toSql({ keys: scoped, fuzzyMatching: query.fuzzyMatching }, columns);
@@ -127,8 +144,7 @@ export class ArchiveQueryService {
       total = keep.length;
       rows = keep.slice(offset, offset + limit);
     }
-    const items = rows.map((r) => this.toJson(level, r, retrieveBase, query.includeAll));
-    return { items, total, truncated: query.limit === undefined && total > offset + rows.length };
+    return { rows, total, truncated: query.limit === undefined && total > offset + rows.length };
   }
 
   private orderBy(level: SearchLevel, q: Query): string {
@@ -144,6 +160,25 @@ export class ArchiveQueryService {
     if (level === 'series') parts.push('st.id', 'se.series_number nulls last', 'se.id');
     if (level === 'instance') parts.push('se.id', 'i.instance_number nulls last', 'i.id');
     return parts.join(', ');
+  }
+
+  private toJsonText(level: SearchLevel, r: Row, base: string): string {
+    const members = [inner(r.pj), inner(r.sj),
+      `"00080056":{"vr":"CS","Value":["ONLINE"]}`,
+      `"00080061":{"vr":"CS","Value":${JSON.stringify(r.modalities)}}`,
+      `"00201206":{"vr":"IS","Value":[${Number(r.num_series)}]}`,
+      `"00201208":{"vr":"IS","Value":[${Number(r.num_instances)}]}`];
+    let url = `${base}/studies/${r.study_uid}`;
+    if (level !== 'study') {
+      members.push(inner(r.sej!), `"00201209":{"vr":"IS","Value":[${Number(r.se_num_instances)}]}`);
+      url += `/series/${r.series_uid}`;
+    }
+    if (level === 'instance') {
+      members.push(inner(JSON.stringify(pick(JSON.parse(r.ij!) as DicomJsonDataset, INSTANCE_TAGS.filter((t) => t !== '00080005')))));
+      url += `/instances/${r.sop_instance_uid}`;
+    }
+    members.push(`"00081190":{"vr":"UR","Value":[${JSON.stringify(url)}]}`);
+    return `{${members.filter(Boolean).join(',')}}`;
   }
 
   private toJson(level: SearchLevel, r: Row, base: string, all: boolean): DicomJsonDataset {
@@ -167,6 +202,11 @@ export class ArchiveQueryService {
     out['00081190'] = { vr: 'UR', Value: [`${base}/studies/${r.study_uid}/series/${r.series_uid}/instances/${r.sop_instance_uid}`] };
     return sortTags(out);
   }
+}
+
+/** The members of a JSON object text, without its braces ('' for {}). */
+function inner(objectText: string): string {
+  return objectText.length > 2 ? objectText.slice(1, -1) : '';
 }
 
 function sortTags(ds: DicomJsonDataset): DicomJsonDataset {

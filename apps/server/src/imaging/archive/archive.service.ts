@@ -85,13 +85,13 @@ export class ArchiveService {
 
   async search(actor: Actor, level: SearchLevel, query: Query, scope: SearchScope, base: string) {
     await this.access.require(actor, 'study.read', { resourceType: 'study' });
-    const result = await this.queries.search(level, query, scope, base);
+    const result = await this.queries.searchText(level, query, scope, base);
     // Searching discloses patient data: audited (one event per search, with what was asked and how many
     // answered). Not awaited: the write (a commit, hence an fsync) must not sit on every query's latency;
     // AuditService.record never throws and logs a failed write loudly.
     void this.audit.record(actor, {
       action: 'study.query', outcome: 'success', resourceType: level, resourceId: scope.seriesUid ?? scope.studyUid ?? null,
-      details: { keys: query.keys.map((k) => k.name), results: result.items.length, total: result.total },
+      details: { keys: query.keys.map((k) => k.name), results: result.count, total: result.total },
     });
     return result;
   }

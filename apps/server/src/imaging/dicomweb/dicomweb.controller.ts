@@ -193,7 +193,7 @@ export class DicomwebController {
       // PS3.18 §8.3.4.4: tell the client there is more than the server returns at once.
       void reply.header('warning', '299 Axial: "The number of results exceeded the maximum supported by the server. Additional results can be requested."');
     }
-    return reply.send(JSON.stringify(result.items));
+    return reply.send(result.text);
   }
 
   // ---- WADO-RS retrieve (PS3.18 §10.4) ----
