@@ -6,6 +6,7 @@ import { inflateRawSync, inflateSync } from 'node:zlib';
 import { TransferSyntax } from '@axial/dicom';
 import { Context, NativeCodecs } from 'dcmjs-codecs';
 import { PixelDataError, UnsupportedTransferSyntaxError } from './errors';
+import { copyBytes } from './image';
 
 let init: Promise<void> | undefined;
 
@@ -67,7 +68,7 @@ export async function decodeEncapsulated(tsUid: string, encoded: Uint8Array, g: 
   if (!decoder) throw new UnsupportedTransferSyntaxError(tsUid, 'no decoder is available for it');
   if (decoder === 'identity') {
     if (encoded.length < expectedBytes) throw new PixelDataError('DECODE_FAILED', `Frame holds ${encoded.length} bytes, ${expectedBytes} expected`);
-    return { pixels: encoded.slice(0, expectedBytes), photometricInterpretation: g.photometricInterpretation, planarConfiguration: g.planarConfiguration };
+    return { pixels: copyBytes(encoded, 0, expectedBytes), photometricInterpretation: g.photometricInterpretation, planarConfiguration: g.planarConfiguration };
   }
   if (decoder === 'inflate') {
     let out: Buffer;
@@ -83,6 +84,7 @@ export async function decodeEncapsulated(tsUid: string, encoded: Uint8Array, g: 
     if (out.length < expectedBytes) throw new PixelDataError('DECODE_FAILED', `Deflated frame inflates to ${out.length} bytes, ${expectedBytes} expected`);
     return { pixels: new Uint8Array(out.buffer, out.byteOffset, expectedBytes), photometricInterpretation: g.photometricInterpretation, planarConfiguration: g.planarConfiguration };
   }
+  if (decoder === 'decodeRle') checkRleHeader(encoded, g);
   await ensureCodecs();
   const ctx = new Context({
     width: g.columns,
@@ -123,10 +125,25 @@ export async function decodeEncapsulated(tsUid: string, encoded: Uint8Array, g: 
     if (photometric === 'YBR_ICT' || photometric === 'YBR_RCT') photometric = 'RGB';
   }
   return {
-    pixels: pixels.length === expectedBytes ? pixels.slice() : pixels.slice(0, expectedBytes),
+    pixels: copyBytes(pixels, 0, expectedBytes),
     photometricInterpretation: photometric,
     planarConfiguration: out.getPlanarConfiguration() ?? g.planarConfiguration,
   };
+}
+
+/** RLE header (PS3.5 §G.5): segment count and offsets must fit the image and the fragment. */
+function checkRleHeader(b: Uint8Array, g: FrameGeometry): void {
+  if (b.length < 64) throw new PixelDataError('DECODE_FAILED', `RLE frame of ${b.length} bytes is shorter than its 64-byte header`);
+  const dv = new DataView(b.buffer, b.byteOffset, 64);
+  const segments = dv.getUint32(0, true);
+  const expected = g.samplesPerPixel * Math.ceil(g.bitsAllocated / 8);
+  if (segments !== expected) throw new PixelDataError('DECODE_FAILED', `RLE frame has ${segments} segments, ${expected} expected for ${g.samplesPerPixel} sample(s) of ${g.bitsAllocated} bits`);
+  let prev = 63;
+  for (let i = 0; i < segments; i++) {
+    const off = dv.getUint32(4 + i * 4, true);
+    if (off <= prev || off >= b.length) throw new PixelDataError('DECODE_FAILED', `RLE segment ${i + 1} offset ${off} is invalid`);
+    prev = off;
+  }
 }
 
 function errorText(e: unknown): string {

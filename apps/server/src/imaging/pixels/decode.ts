@@ -6,7 +6,7 @@ import { TransferSyntax } from '@axial/dicom';
 import { decodeEncapsulated } from './codecs';
 import { PixelDataError } from './errors';
 import { encapsulatedFrames, frameIndices, nativeFrame, swapInPlace } from './frames';
-import { MAX_FRAME_BYTES, nativeFrameBytes, openImage, wrapError, type ImageInfo } from './image';
+import { copyBytes, MAX_FRAME_BYTES, nativeFrameBytes, openImage, wrapError, type ImageInfo } from './image';
 import { encodeExplicitLE } from './writer';
 
 export interface DecodedFrame {
@@ -165,7 +165,7 @@ export async function transcodeToExplicitLE(file: Uint8Array, options: Transcode
       if (img.samplesPerPixel > 1) overrides.set('00280006', { vr: 'US', value: new Uint8Array([0, 0]) });
     } else {
       const length = img.pixelLength ?? 0;
-      const value = img.bytes.slice(img.pixelOffset, img.pixelOffset + length);
+      const value = copyBytes(img.bytes, img.pixelOffset, img.pixelOffset + length);
       if (!img.littleEndian) {
         const unit = img.pixelTag === '7FE00008' ? 4 : img.pixelTag === '7FE00009' ? 8 : img.pixelVr === 'OB' ? 0 : img.bitsAllocated >= 16 ? img.bitsAllocated / 8 : 2;
         if (unit > 1) swapInPlace(value, unit);

@@ -6,7 +6,7 @@
 import { TransferSyntax } from '@axial/dicom';
 import type { Fragment } from 'dicom-parser';
 import { FrameRangeError, PixelDataError } from './errors';
-import { MAX_FRAME_BYTES, nativeFrameBytes, openImage, wrapError, type ImageInfo } from './image';
+import { copyBytes, MAX_FRAME_BYTES, nativeFrameBytes, openImage, wrapError, type ImageInfo } from './image';
 
 export interface ExtractedFrames {
   /**
@@ -107,10 +107,10 @@ export function nativeFrame(img: ImageInfo, index: number): Uint8Array {
 
 /** Copies [from, to) of the element value, swapping `unit`-byte cells aligned on the value start. */
 function readRange(img: ImageInfo, start: number, length: number, from: number, to: number, unit: number): Uint8Array {
-  if (unit <= 1) return img.bytes.slice(start + from, start + to);
+  if (unit <= 1) return copyBytes(img.bytes, start + from, start + to);
   const alignedFrom = from - (from % unit);
   const alignedTo = Math.min(length - (length % unit), to + ((unit - (to % unit)) % unit));
-  const buf = img.bytes.slice(start + alignedFrom, start + Math.max(alignedTo, alignedFrom));
+  const buf = copyBytes(img.bytes, start + alignedFrom, start + Math.max(alignedTo, alignedFrom));
   swapInPlace(buf, unit);
   const out = new Uint8Array(to - from);
   out.set(buf.subarray(from - alignedFrom, Math.min(buf.length, to - alignedFrom)));

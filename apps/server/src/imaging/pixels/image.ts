@@ -158,3 +158,8 @@ export function wrapError(e: unknown): PixelDataError {
   const msg = e instanceof Error ? e.message : String(e);
   return new PixelDataError('MALFORMED', `Cannot read the file: ${msg}`, { cause: e });
 }
+
+/** A real copy of bytes [from, to): Buffer#slice would return a view, and callers byte-swap in place. */
+export function copyBytes(b: Uint8Array, from = 0, to = b.length): Uint8Array {
+  return Uint8Array.prototype.slice.call(b, from, to) as Uint8Array;
+}

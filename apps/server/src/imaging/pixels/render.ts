@@ -8,7 +8,7 @@ import type { DataSet } from 'dicom-parser';
 import { decodeImageFrame, type DecodedFrame } from './decode';
 import { PixelDataError } from './errors';
 import { frameIndices } from './frames';
-import { numbers, openImage, text, wrapError, type ImageInfo } from './image';
+import { copyBytes, numbers, openImage, text, wrapError, type ImageInfo } from './image';
 
 export type WindowFunction = 'linear' | 'linear-exact' | 'sigmoid';
 
@@ -128,7 +128,8 @@ function grey(img: ImageInfo, f: DecodedFrame, index: number, n: number, o: Rend
     const widths = frameNumbers(ds, index, 'x00289132', 'x00281051');
     const fn = (frameText(ds, index, 'x00289132', 'x00281056') ?? 'LINEAR').toUpperCase();
     if (centers[0] !== undefined && widths[0] !== undefined && widths[0] > 0) {
-      voi = windowFn(centers[0], widths[0], fn === 'SIGMOID' ? 'sigmoid' : fn === 'LINEAR_EXACT' ? 'linear-exact' : 'linear');
+      // LINEAR's -0.5 / -1 terms assume integer input: float pixel data is windowed exactly.
+      voi = windowFn(centers[0], widths[0], fn === 'SIGMOID' ? 'sigmoid' : fn === 'LINEAR_EXACT' || f.float ? 'linear-exact' : 'linear');
     }
   }
   if (!voi) {
@@ -222,11 +223,11 @@ function rawSamples(f: DecodedFrame, n: number): Uint8Array | Uint16Array | Uint
   }
   if (f.bitsAllocated === 8) return p.subarray(0, n);
   if (f.bitsAllocated === 16) {
-    const a = p.byteOffset % 2 === 0 ? p : p.slice();
+    const a = p.byteOffset % 2 === 0 ? p : copyBytes(p);
     return new Uint16Array(a.buffer, a.byteOffset, n);
   }
   if (f.bitsAllocated === 32) {
-    const a = p.byteOffset % 4 === 0 ? p : p.slice();
+    const a = p.byteOffset % 4 === 0 ? p : copyBytes(p);
     return new Uint32Array(a.buffer, a.byteOffset, n);
   }
   throw new PixelDataError('UNSUPPORTED_IMAGE', `Cannot render ${f.bitsAllocated}-bit integer pixels`);
@@ -261,7 +262,7 @@ function colour(f: DecodedFrame, n: number, invert: boolean): Uint8Array {
   if (f.bitsAllocated === 8) src = f.pixels;
   else if (f.bitsAllocated === 16) {
     const shift = Math.max(0, f.bitsStored - 8);
-    const a = f.pixels.byteOffset % 2 === 0 ? f.pixels : f.pixels.slice();
+    const a = f.pixels.byteOffset % 2 === 0 ? f.pixels : copyBytes(f.pixels);
     const w = new Uint16Array(a.buffer, a.byteOffset, n * 3);
     src = new Uint8Array(n * 3);
     const max = (1 << f.bitsStored) - 1;
@@ -317,7 +318,7 @@ function readPaletteLut(ds: DataSet, descTag: string, dataTag: string): Lut | un
 function lutData(ds: DataSet, dataTag: string, entries: number, first: number, bits: number): Lut | undefined {
   const el = ds.elements[dataTag]!;
   let data: Uint8Array | Uint16Array;
-  if (bits <= 8 && el.length === entries) data = ds.byteArray.slice(el.dataOffset, el.dataOffset + entries);
+  if (bits <= 8 && el.length === entries) data = copyBytes(ds.byteArray, el.dataOffset, el.dataOffset + entries);
   else {
     const count = Math.min(entries, Math.floor(el.length / 2));
     if (count === 0) return undefined;

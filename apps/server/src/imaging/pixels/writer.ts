@@ -6,6 +6,7 @@
 import { lookupTag } from '@axial/dicom';
 import type { DataSet, Element } from 'dicom-parser';
 import { PixelDataError } from './errors';
+import { copyBytes } from './image';
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const SWAP: Record<string, number> = { US: 2, SS: 2, OW: 2, AT: 2, UL: 4, SL: 4, FL: 4, OL: 4, OF: 4, FD: 8, OD: 8, SV: 8, UV: 8, OV: 8 };
@@ -69,13 +70,13 @@ function writeDataSet(ds: DataSet, opts: EncodeOptions, out: Uint8Array[], depth
         const botBytes = new Uint8Array(bot.length * 4);
         bot.forEach((v, i) => new DataView(botBytes.buffer).setUint32(i * 4, v, true));
         out.push(tagBytes(0xfffe, 0xe000, botBytes.length), botBytes);
-        for (const f of el.fragments) out.push(tagBytes(0xfffe, 0xe000, f.length), ds.byteArray.slice(f.position, f.position + f.length));
+        for (const f of el.fragments) out.push(tagBytes(0xfffe, 0xe000, f.length), copyBytes(ds.byteArray, f.position, f.position + f.length));
         out.push(tagBytes(0xfffe, 0xe0dd, 0));
       }
       continue;
     }
     if (el.dataOffset + el.length > ds.byteArray.length) throw new PixelDataError('TRUNCATED', `Element (${e.tag.slice(0, 4)},${e.tag.slice(4)}) extends past the end of the file`);
-    let value: Uint8Array = ds.byteArray.slice(el.dataOffset, el.dataOffset + el.length);
+    let value = copyBytes(ds.byteArray, el.dataOffset, el.dataOffset + el.length);
     if (!opts.littleEndian) {
       const unit = SWAP[vr];
       if (unit) swap(value, unit);
