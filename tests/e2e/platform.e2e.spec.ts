@@ -39,7 +39,8 @@ const newUser = {
 
 beforeAll(async () => {
   assertBuilt();
-  resetArtifacts();
+  // This file's screenshots are named a-*, b-*, c-*, d-* and FAILED-(a|b|c|d)*.
+  resetArtifacts(['a-', 'b-', 'c-', 'd-', 'FAILED-_a', 'FAILED-_b', 'FAILED-_c', 'FAILED-_d']);
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
 });
 
@@ -146,12 +147,16 @@ describe('Axial platform (browser e2e)', () => {
     expect(rowText).toContain(roleName);
     expect(rowText).toContain('Radiology');
     if (created.mustChangePassword) expect(rowText).toContain('Password change due');
+    // the confirmation message for the admin is on screen now…
+    expect(await a.getByText('User created', { exact: false }).count()).toBeGreaterThan(0);
     await screenshot(a, 'a-03-user-created');
 
     // --- admin signs out
     await logout(a, 'Administrator');
     await a.getByText('You have been signed out.').waitFor();
     expect(await a.getByTestId('header-user-name').count()).toBe(0);
+    // …and gone once they signed out: the next person at this workstation must not see it
+    expect(await a.getByText('User created', { exact: false }).count()).toBe(0);
     await screenshot(a, 'a-04-admin-signed-out');
 
     // --- the new user signs in (same browser window)
@@ -196,7 +201,7 @@ describe('Axial platform (browser e2e)', () => {
     await screenshot(a, 'a-06-new-user-nav');
   });
 
-  it.each(DEMO_USERS)('(b) demo user "$username" ($role) sees exactly the nav of its role defaults', async ({ username, role }) => {
+  it.each(DEMO_USERS.map((u) => [u.username, u.role] as const))('(b) demo user %s (%s) sees exactly the nav of its role defaults', async (username, role) => {
     const { page } = await browsers.open(username);
     const res = await login(page, username, DEMO_PASSWORD);
     expect(res.user?.roles, 'seeded role').toEqual([role]);
@@ -204,6 +209,8 @@ describe('Axial platform (browser e2e)', () => {
     const perms = defaultPermissions([role]);
     expect([...(res.user?.permissions ?? [])].sort(), 'server permissions = role defaults').toEqual(perms);
     await expectNavExactly(page, perms, username);
+    // The dashboard greets the user by name once its lazy chunk is in (for a meaningful screenshot).
+    await page.getByRole('heading', { name: new RegExp(`, ${res.user!.displayName}$`) }).waitFor();
     await screenshot(page, `b-nav-${username}`);
   });
 
@@ -306,15 +313,16 @@ describe('Axial platform (browser e2e)', () => {
     // Signing in from there returns to /admin/users, which the radiologist may not open.
     await login(page, 'radiologist', DEMO_PASSWORD, { stayOnPage: true });
     await page.waitForURL((u) => u.pathname === '/admin/users');
-    await page.getByRole('heading', { name: 'Access denied' }).waitFor();
-    expect(await page.getByText('403', { exact: true }).count()).toBe(1);
+    const forbidden = page.getByRole('region', { name: 'Access denied' });
+    await forbidden.waitFor();
+    expect(await forbidden.getByText('403', { exact: true }).count()).toBe(1);
     expect(await page.getByRole('table', { name: 'Users' }).count()).toBe(0);
     expect(await page.locator('[data-nav="users"]').count()).toBe(0);
     await screenshot(page, 'd-02-radiologist-403');
 
     // The same URL opened directly (full load, session restored from the refresh cookie) is still 403.
     await page.goto('/admin/users');
-    await page.getByRole('heading', { name: 'Access denied' }).waitFor();
+    await forbidden.waitFor();
     expect(new URL(page.url()).pathname).toBe('/admin/users');
 
     // Control: a user whose role has user.read gets the page, not the 403.
@@ -322,7 +330,7 @@ describe('Axial platform (browser e2e)', () => {
     await login(head.page, 'head', DEMO_PASSWORD);
     await head.page.goto('/admin/users');
     await head.page.getByRole('table', { name: 'Users' }).waitFor();
-    expect(await head.page.getByRole('heading', { name: 'Access denied' }).count()).toBe(0);
+    expect(await head.page.getByRole('region', { name: 'Access denied' }).count()).toBe(0);
     await screenshot(head.page, 'd-03-head-users-page');
   });
 });

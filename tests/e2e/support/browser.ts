@@ -17,10 +17,15 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Removes the screenshots of a previous run (only *.png in test-artifacts/e2e). */
-export function resetArtifacts(): void {
+/**
+ * Removes a previous run's screenshots whose names start with one of `prefixes` (only *.png in
+ * test-artifacts/e2e). Each spec file passes its own prefixes so it never deletes another file's shots.
+ */
+export function resetArtifacts(prefixes: readonly string[]): void {
   mkdirSync(ARTIFACT_DIR, { recursive: true });
-  for (const f of readdirSync(ARTIFACT_DIR)) if (f.endsWith('.png')) rmSync(join(ARTIFACT_DIR, f), { force: true });
+  for (const f of readdirSync(ARTIFACT_DIR)) {
+    if (f.endsWith('.png') && prefixes.some((p) => f.startsWith(p))) rmSync(join(ARTIFACT_DIR, f), { force: true });
+  }
 }
 
 export interface TrackedPage {

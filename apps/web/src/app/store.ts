@@ -2,6 +2,7 @@ import { configureStore } from '@reduxjs/toolkit';
 import { useDispatch, useSelector } from 'react-redux';
 import { api } from './api';
 import { sessionEnded, sessionReducer } from './session';
+import { clearToasts } from '../ui/Toast';
 
 export const store = configureStore({
   reducer: {
@@ -11,7 +12,7 @@ export const store = configureStore({
   middleware: (getDefault) => getDefault().concat(api.middleware),
 });
 
-// Data cached for one user must never be shown to the next one.
+// Data cached for one user, and messages on screen for them, must never be shown to the next one.
 let lastUserId: string | null = null;
 store.subscribe(() => {
   const { session } = store.getState();
@@ -19,7 +20,10 @@ store.subscribe(() => {
   if (userId !== lastUserId) {
     const hadUser = lastUserId !== null;
     lastUserId = userId;
-    if (hadUser) store.dispatch(api.util.resetApiState());
+    if (hadUser) {
+      store.dispatch(api.util.resetApiState());
+      clearToasts();
+    }
   }
 });
 

@@ -37,6 +37,13 @@ export function toast(title: string, opts: { description?: string; tone?: ToastT
 toast.success = (title: string, description?: string) => toast(title, { tone: 'success', description });
 toast.error = (title: string, description?: string) => toast(title, { tone: 'danger', description });
 
+/** Removes every message on screen (the signed-in user changed: one user's messages are not for the next). */
+export function clearToasts() {
+  if (!items.length) return;
+  items = [];
+  emit();
+}
+
 function dismiss(id: number) {
   items = items.filter((t) => t.id !== id);
   emit();
