@@ -11,7 +11,8 @@ import { INSTANCE_TAGS, pick } from './index-attributes';
  * (plus a count) → DICOM JSON. Keys the SQL cannot express are post-filtered in memory with `matches`.
  */
 
-const PATIENT_COLUMNS: ColumnMap = {
+/** Patient-level columns of the index; also used by C-FIND at PATIENT level. */
+export const PATIENT_COLUMNS: ColumnMap = {
   PatientName: { column: 'p.name_norm', fuzzyColumn: 'p.name_fuzzy' },
   PatientID: 'p.patient_id',
   IssuerOfPatientID: 'p.issuer',

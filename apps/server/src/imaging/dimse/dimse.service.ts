@@ -4,14 +4,14 @@ import { readFileSync } from 'node:fs';
 import { sql, type SQL } from 'drizzle-orm';
 import { Dataset } from 'dcmjs-dimse';
 import {
-  matches, parseFindIdentifier, QueryError, SopClass, toSql, type ColumnMap, type DicomJsonDataset, type Query,
+  matches, parseFindIdentifier, QueryError, SopClass, toSql, type DicomJsonDataset, type Query,
 } from '@axial/dicom';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { DATABASE } from '../../platform/database/database.module';
 import type { DatabaseHandle } from '../../platform/database/database';
 import { BLOB_STORAGE, type FileSystemStorage } from '../../platform/storage/storage';
 import { AuditService } from '../../system/audit/audit.service';
-import { ArchiveQueryService } from '../archive/archive-query.service';
+import { ArchiveQueryService, PATIENT_COLUMNS } from '../archive/archive-query.service';
 import { ArchiveRepository, pgArray, type StoredInstanceRef } from '../archive/archive.repository';
 import { IngestService } from '../archive/ingest.service';
 import { checkDimseConfig } from './dimse.config';
@@ -26,13 +26,6 @@ import * as scu from './scu';
 const S = { Success: 0x0000, Pending: 0xff00, NotAuthorized: 0x0124, OutOfResources: 0xa700, UnableToProcess: 0xc000,
   IdentifierMismatch: 0xa900, MoveDestinationUnknown: 0xa801, SubOpsFailed: 0xa702, SubOpsWarning: 0xb000, ProcessingFailure: 0x0110 } as const;
 
-const PATIENT_COLUMNS: ColumnMap = {
-  PatientName: { column: 'p.name_norm', fuzzyColumn: 'p.name_fuzzy' },
-  PatientID: 'p.patient_id',
-  IssuerOfPatientID: 'p.issuer',
-  PatientBirthDate: 'p.birth_date',
-  PatientSex: 'p.sex',
-};
 
 const FIND_MODELS: Record<string, 'patient' | 'study'> = {
   [SopClass.PatientRootQueryRetrieveFind]: 'patient', [SopClass.StudyRootQueryRetrieveFind]: 'study',
