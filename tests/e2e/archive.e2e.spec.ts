@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { testing } from '../../packages/dicom/src/index';
-import { Browsers, launchBrowser, login, screenshot } from './support/browser';
+import { Browsers, launchBrowser, login, screenshot, finishBrowserTest } from './support/browser';
 import { assertBuilt, REPO_ROOT, startServer, type AxialServer } from './support/server';
 
 const SAMPLES_DIR = join(REPO_ROOT, '../shared/dicom-samples');
@@ -155,22 +155,7 @@ beforeEach(() => {
   browsers = new Browsers(browser, server.url);
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const shots = await browsers.screenshotAll(`archive-FAILED-${ctx.task.name.slice(0, 30)}`);
-    console.error(
-      `\n=== E2E failure: ${ctx.task.name} ===\nScreenshots:\n  ${shots.join('\n  ')}\nPages:\n${browsers.report()}\n` +
-        `--- server output (tail) ---\n${server.output().slice(-8000)}\n--- end server output ---\n`,
-    );
-  }
-  const blocked = browsers.pages.flatMap((p) => p.blocked);
-  const errors = browsers.pages.flatMap((p) => p.errors);
-  await browsers.closeAll();
-  expect(blocked, 'requests to hosts other than 127.0.0.1').toEqual([]);
-  // "Failed to load resource" lines are HTTP statuses the tests provoke or expect (the start-up session
-  // refresh answering 401, 404 thumbnails of non-image series, an aborted upload); script errors are not.
-  expect(errors.filter((e) => !/Failed to load resource/.test(e)), 'browser errors').toEqual([]);
-});
+afterEach((ctx) => finishBrowserTest(ctx, browsers, () => server.output(), { failurePrefix: 'archive-FAILED-', browserErrors: true }));
 
 it('uploads a folder, finds the study in the study list and opens the study page', async () => {
   const fx = buildFolder();

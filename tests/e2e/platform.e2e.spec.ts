@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import {
-  Browsers, launchBrowser, login, logout, navKeys, resetArtifacts, screenshot, submitLogin, waitForNav, watchRealtimeReady,
+  Browsers, finishBrowserTest, launchBrowser, login, logout, navKeys, resetArtifacts, screenshot, submitLogin, waitForNav, watchRealtimeReady,
 } from './support/browser';
 import { builtinRole, defaultPermissions, expectedHiddenNav, expectedNav, navRequirement } from './support/expectations';
 import { api, apiLogin, assertBuilt, startServer, type AxialServer } from './support/server';
@@ -53,19 +53,7 @@ beforeEach(() => {
   browsers = new Browsers(browser, server.url);
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const shots = await browsers.screenshotAll(`FAILED-${ctx.task.name.slice(0, 40)}`);
-    console.error(
-      `\n=== E2E failure: ${ctx.task.name} ===\nScreenshots:\n  ${shots.join('\n  ')}\nPages:\n${browsers.report()}\n` +
-        `--- server output (tail) ---\n${server.output().slice(-8000)}\n--- end server output ---\n`,
-    );
-  }
-  // No page may ever talk to anything but the local server.
-  const blocked = browsers.pages.flatMap((p) => p.blocked);
-  await browsers.closeAll();
-  expect(blocked, 'requests to hosts other than 127.0.0.1').toEqual([]);
-});
+afterEach((ctx) => finishBrowserTest(ctx, browsers, () => server.output(), { failurePrefix: 'FAILED-', browserErrors: false }));
 
 async function expectNavExactly(page: Page, permissions: string[], who: string) {
   const shown = expectedNav(permissions);

@@ -13,7 +13,7 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACT_DIR, Browsers, launchBrowser, login, screenshot } from './support/browser';
+import { ARTIFACT_DIR, Browsers, launchBrowser, login, screenshot, finishBrowserTest } from './support/browser';
 import { api, apiLogin, assertBuilt, startServer, type AxialServer } from './support/server';
 
 const STUDY = {
@@ -149,21 +149,7 @@ beforeEach(() => {
   browsers = new Browsers(browser, server.url);
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const shots = await browsers.screenshotAll(`viewer-FAILED-${ctx.task.name.slice(0, 30)}`);
-    console.error(
-      `\n=== E2E failure: ${ctx.task.name} ===\nScreenshots:\n  ${shots.join('\n  ')}\nPages:\n${browsers.report()}\n` +
-        `--- server output (tail) ---\n${server.output().slice(-6000)}\n--- end server output ---\n`,
-    );
-  }
-  const blocked = browsers.pages.flatMap((p) => p.blocked);
-  const errors = browsers.pages.flatMap((p) => p.errors);
-  await browsers.closeAll();
-  expect(blocked, 'requests to hosts other than 127.0.0.1').toEqual([]);
-  // "Failed to load resource": the start-up session refresh answering 401 and 404 thumbnails of non-image series.
-  expect(errors.filter((e) => !/Failed to load resource/.test(e)), 'browser errors').toEqual([]);
-});
+afterEach((ctx) => finishBrowserTest(ctx, browsers, () => server.output(), { failurePrefix: 'viewer-FAILED-', browserErrors: true }));
 
 it('renders the uncompressed and the JPEG 2000 CT; W/L drag, invert, presets, length measurement', async () => {
   const { page } = await browsers.open('ct');

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
@@ -178,4 +179,30 @@ export function watchRealtimeReady(page: Page, timeoutMs = 15_000): Promise<void
       r.text().then((t) => isReady(t) && done(), () => undefined);
     });
   });
+}
+
+/**
+ * The end of every browser test: on failure, screenshots of each open page, their console and the server's
+ * output; then every page is closed and no page may have talked to anything but the local server.
+ * With `browserErrors`, script errors in any page fail the test too ("Failed to load resource" lines are
+ * HTTP statuses the tests provoke or expect, e.g. the start-up session check answering 401).
+ */
+export async function finishBrowserTest(
+  ctx: { task: { name: string; result?: { state?: string } } },
+  browsers: Browsers,
+  serverOutput: () => string,
+  opts: { failurePrefix: string; browserErrors: boolean },
+): Promise<void> {
+  if (ctx.task.result?.state === 'fail') {
+    const shots = await browsers.screenshotAll(`${opts.failurePrefix}${ctx.task.name.slice(0, 40)}`);
+    console.error(
+      `\n=== E2E failure: ${ctx.task.name} ===\nScreenshots:\n  ${shots.join('\n  ')}\nPages:\n${browsers.report()}\n` +
+        `--- server output (tail) ---\n${serverOutput().slice(-8000)}\n--- end server output ---\n`,
+    );
+  }
+  const blocked = browsers.pages.flatMap((p) => p.blocked);
+  const errors = browsers.pages.flatMap((p) => p.errors);
+  await browsers.closeAll();
+  expect(blocked, 'requests to hosts other than 127.0.0.1').toEqual([]);
+  if (opts.browserErrors) expect(errors.filter((e) => !/Failed to load resource/.test(e)), 'browser errors').toEqual([]);
 }
