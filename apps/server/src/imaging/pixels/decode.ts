@@ -6,24 +6,16 @@ import { TransferSyntax } from '@axial/dicom';
 import { decodeEncapsulated } from './codecs';
 import { PixelDataError } from './errors';
 import { encapsulatedFrames, frameIndices, nativeFrame, swapInPlace } from './frames';
-import { copyBytes, MAX_FRAME_BYTES, nativeFrameBytes, openImage, wrapError, type ImageInfo } from './image';
+import { copyBytes, MAX_FRAME_BYTES, nativeFrameBytes, openImage, wrapError, type ImageInfo, type PixelLayout } from './image';
 import { encodeExplicitLE } from './writer';
 
-export interface DecodedFrame {
+export interface DecodedFrame extends PixelLayout {
   /**
    * Native pixels as Explicit VR Little Endian would carry them: little endian, Planar Configuration 0,
    * 1-bit data packed (LSB first). Colour from JPEG/J2K decoders is RGB; native YBR_FULL_422 is
    * upsampled to YBR_FULL, native YBR_PARTIAL_422/420 converted to RGB.
    */
   pixels: Uint8Array;
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  highBit: number;
-  pixelRepresentation: number;
-  photometricInterpretation: string;
   /** True for Float / Double Float Pixel Data (IEEE floats, bitsAllocated 32/64). */
   float: boolean;
 }

@@ -9,7 +9,19 @@ import { PixelDataError } from './errors';
 /** Largest decoded frame the toolkit will allocate (bytes). */
 export const MAX_FRAME_BYTES = 1 << 30;
 
-export interface ImageInfo {
+/** The Image Pixel Module attributes that describe how pixel bytes are laid out (PS3.3 C.7.6.3). */
+export interface PixelLayout {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  pixelRepresentation: number;
+  photometricInterpretation: string;
+}
+
+export interface ImageInfo extends PixelLayout {
   parsed: ParsedDicom;
   dataSet: DataSet;
   /** The bytes the data set's offsets refer to (inflated for deflated transfer syntaxes). */
@@ -18,15 +30,7 @@ export interface ImageInfo {
   ts: TransferSyntaxInfo | undefined;
   encapsulated: boolean;
   littleEndian: boolean;
-  rows: number;
-  columns: number;
   numberOfFrames: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  highBit: number;
-  pixelRepresentation: number;
-  photometricInterpretation: string;
   planarConfiguration: number;
   /** "7FE00010", "7FE00008" (float) or "7FE00009" (double). */
   pixelTag: string;
