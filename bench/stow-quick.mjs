@@ -1,4 +1,7 @@
 // Quick STOW-RS throughput check: node bench/stow-quick.mjs [postgres|pglite] [N]
+// Besides wall-clock throughput it prints CPU time per instance (server process, its main thread, PostgreSQL),
+// which stays meaningful when other work shares the machine.
+import { readFileSync, readdirSync } from 'node:fs';
 import { ctFactory, post, startServer, stowBody } from './lib.mjs';
 const make = ctFactory();
 const N = Number(process.argv[3] ?? 500);
@@ -8,8 +11,17 @@ for (let i = 0; i < N; i += 50) {
   for (let k = i; k < Math.min(N, i + 50); k++) batch.push(make(1, 1, k, k, 1));
   requests.push(stowBody(batch));
 }
+const TICK = 10; // ms per clock tick (USER_HZ = 100)
+const cpuOf = (statPath) => { try { const f = readFileSync(statPath, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * TICK; } catch { return 0; } };
+const postgresCpu = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).reduce((s, d) => {
+  try { return readFileSync(`/proc/${d}/comm`, 'utf8').startsWith('postgres') ? s + cpuOf(`/proc/${d}/stat`) : s; } catch { return s; }
+}, 0);
+const threads = (pid) => { const m = {}; for (const t of readdirSync(`/proc/${pid}/task`)) { let n; try { n = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim(); } catch { continue; } m[`${n}:${t}`] = cpuOf(`/proc/${pid}/task/${t}/stat`); } return m; };
 const srv = await startServer({ engine: process.argv[2] ?? 'postgres' });
+const pid = srv.child.pid;
 try {
+  const c0 = { proc: cpuOf(`/proc/${pid}/stat`), main: cpuOf(`/proc/${pid}/task/${pid}/stat`), pg: postgresCpu(), self: process.cpuUsage() };
+  const th0 = threads(pid);
   const t0 = performance.now();
   let bytes = 0;
   for (const { body, contentType } of requests) {
@@ -18,5 +30,9 @@ try {
     if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
   }
   const s = (performance.now() - t0) / 1000;
+  const self = process.cpuUsage(c0.self);
+  const per = (ms) => (ms / N).toFixed(2);
   console.log(`${N} instances in ${s.toFixed(2)} s: ${(N / s).toFixed(0)} inst/s, ${(bytes / s / 1e6).toFixed(0)} MB/s`);
+  console.log(`CPU ms/instance: server ${per(cpuOf(`/proc/${pid}/stat`) - c0.proc)} (main thread ${per(cpuOf(`/proc/${pid}/task/${pid}/stat`) - c0.main)}), postgres ${per(postgresCpu() - c0.pg)}, client ${per((self.user + self.system) / 1000)}`);
+  if (process.env.THREADS) { const th1 = threads(pid); console.log(Object.fromEntries(Object.entries(th1).map(([k, v]) => [k, per(v - (th0[k] ?? 0))]))); }
 } finally { await srv.stop(); }

@@ -1,3 +1,4 @@
+import './platform/threadpool'; // first: sizes libuv's thread pool before anything uses it
 import { loadConfig } from './platform/config';
 import { startServer } from './bootstrap';
 

@@ -35,6 +35,8 @@ export interface SyntheticSpec {
   instanceNumber?: number;
   studyDescription?: string;
   charset?: string;
+  /** Rows = Columns of an 8-bit image (default 2); its pixel values follow a fixed pattern. */
+  matrix?: number;
 }
 
 let counter = 0;
@@ -61,7 +63,13 @@ export function syntheticInstance(s: SyntheticSpec = {}, transferSyntaxUid = '1.
     ...(s.bodyPart ? [{ tag: 'BodyPartExamined', value: s.bodyPart }] : []),
     ...(s.charset ? [{ tag: 'SpecificCharacterSet', value: s.charset }] : []),
   ];
-  return testing.buildPart10(testing.minimalImage(extra, { study: s.study ?? uid(), series: s.series ?? uid(), sop: s.sop ?? uid() }), { transferSyntaxUid });
+  let els = testing.minimalImage(extra, { study: s.study ?? uid(), series: s.series ?? uid(), sop: s.sop ?? uid() });
+  if (s.matrix) {
+    const n = s.matrix;
+    const pixels = new Uint8Array(n * n).map((_, i) => (i * 31 + (i >> 9)) & 0xff);
+    els = els.map((e) => (e.tag === 'Rows' || e.tag === 'Columns' ? { ...e, value: n } : e.tag === 'PixelData' ? { ...e, value: pixels } : e));
+  }
+  return testing.buildPart10(els, { transferSyntaxUid });
 }
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

@@ -12,17 +12,28 @@ export const POSTGRES_ADMIN_URL = process.env.AXIAL_TEST_PG_URL ?? 'postgres://p
 export interface TestApp extends RunningApp {
   config: AppConfig;
   engine: 'pglite' | 'postgres';
+  /** Stops the server and keeps its data directory and database (for a restart with `restartOf`). */
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** A second process on the same PostgreSQL database (PostgreSQL only). */
+  shareDatabaseOf?: TestApp;
+  /** Keep PGlite's database on disk in the data directory instead of in memory (needed for a restart). */
+  persistent?: boolean;
+  /** Start again on the data directory and database of an app that was stopped (a restart after a crash). */
+  restartOf?: TestApp;
 }
 
 /**
  * Boots the real application on a random loopback port with a fresh database: embedded PGlite by default,
  * or a new database on the PostgreSQL server when AXIAL_TEST_DB=postgres (dropped afterwards).
  */
-export async function startTestApp(env: Record<string, string> = {}, opts: { shareDatabaseOf?: TestApp } = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'axial-test-'));
+export async function startTestApp(env: Record<string, string> = {}, opts: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = opts.restartOf?.config.dataDir ?? mkdtempSync(join(tmpdir(), 'axial-test-'));
   const engine = process.env.AXIAL_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
-  let dbName: string | undefined;
-  let databaseUrl: string | undefined = opts.shareDatabaseOf?.config.databaseUrl;
+  let dbName: string | undefined = opts.restartOf ? dbNames.get(opts.restartOf) : undefined;
+  let databaseUrl: string | undefined = opts.shareDatabaseOf?.config.databaseUrl ?? opts.restartOf?.config.databaseUrl;
   if (opts.shareDatabaseOf && !databaseUrl) throw new Error('Only a PostgreSQL database can be shared between two server processes');
   if (engine === 'postgres' && !databaseUrl) {
     dbName = `axial_test_${randomBytes(6).toString('hex')}`;
@@ -47,13 +58,20 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { sha
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const running = await startServer(config, { inMemoryDb: engine === 'pglite' });
-  return {
+  const persistent = opts.persistent ?? opts.restartOf !== undefined;
+  const running = await startServer(config, { inMemoryDb: engine === 'pglite' && !persistent });
+  let stopped = false;
+  const app: TestApp = {
     ...running,
     config,
     engine,
-    async close() {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
       await running.close();
+    },
+    async close() {
+      await app.stop();
       rmSync(dataDir, { recursive: true, force: true });
       if (dbName) {
         const c = new Client({ connectionString: POSTGRES_ADMIN_URL });
@@ -63,7 +81,12 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { sha
       }
     },
   };
+  if (dbName) dbNames.set(app, dbName);
+  return app;
 }
+
+/** The database a test app created, so that the app restarted on it drops it at the end. */
+const dbNames = new WeakMap<TestApp, string>();
 
 export interface ApiResponse<T = any> {
   status: number;

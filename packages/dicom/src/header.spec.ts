@@ -127,6 +127,22 @@ describe('readHeader: rejections', () => {
     const buf = buildPart10(minimalImage(), ts);
     expectParseError(() => readHeader(buf.subarray(0, buf.length - 2)), 'TRUNCATED', /declares 4 bytes but only 2 remain/);
   });
+  it('head of an object with its total size: pixel data checked against the whole object', () => {
+    const big = minimalImage(demographics).map((e) => {
+      if (e.tag === 'Rows' || e.tag === 'Columns') return { ...e, value: 256 };
+      if (e.tag === 'PixelData') return { ...e, value: new Uint8Array(256 * 256) };
+      return e;
+    });
+    const buf = buildPart10(big, ts);
+    const head = buf.subarray(0, 4096);
+    const full = readHeader(buf);
+    const fromHead = readHeader(head, { totalSize: buf.length });
+    expect(fromHead).toEqual(full);
+    expect(fromHead.pixelData).toMatchObject({ length: 65536, fileOffset: buf.length - 65536 });
+    // Without the total size the head alone is a truncated file; with a total that is too small, too.
+    expectParseError(() => readHeader(head), 'TRUNCATED', /declares 65536 bytes/);
+    expectParseError(() => readHeader(head, { totalSize: buf.length - 1 }), 'TRUNCATED', /declares 65536 bytes but only 65535 remain/);
+  });
   it('truncated in the middle of the header', () => {
     const buf = buildPart10(minimalImage(demographics), ts);
     expectParseError(() => readHeader(buf.subarray(0, 400)), 'TRUNCATED');

@@ -33,6 +33,12 @@ export interface ParseOptions {
    * instance without them. With false, missing UIDs are reported as "" plus a warning (for tools/inspection).
    */
   requireUids?: boolean;
+  /**
+   * Size of the whole object when `input` holds only its first bytes (e.g. what a receiver kept in memory):
+   * parsing stops at the pixel data, whose declared length is then checked against this size instead of
+   * against the bytes given. Ignored for deflated data sets.
+   */
+  totalSize?: number;
 }
 
 export interface FileMetaInformation {
@@ -196,7 +202,7 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
     } else if (!info.deflated && dataStart < buf.length) {
       // Files whose meta declares one encoding while the data set uses another are common; trust the bytes.
       const declared: Encoding = info.bigEndian ? 'explicit-be' : info.explicitVr ? 'explicit-le' : 'implicit-le';
-      const sniffed = walk(buf, dataStart, declared) === undefined ? sniffEncoding(buf, dataStart) : undefined;
+      const sniffed = walk(buf, dataStart, declared, opts.totalSize) === undefined ? sniffEncoding(buf, dataStart) : undefined;
       if (sniffed && sniffed !== declared) {
         warnings.push(`Meta information declares ${info.name} but the data set is encoded as ${sniffed}`);
         transferSyntaxUid = encodingToTs(sniffed);
@@ -258,7 +264,7 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
     warnings,
     dataStart: deflated ? undefined : dataStart,
     requireUids: opts.requireUids,
-    bufLength: buf.length,
+    bodyLength: deflated ? undefined : Math.max(opts.totalSize ?? 0, buf.length) - dataStart,
     encapsulatedTs: tsInfo?.encapsulated ?? !['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2'].includes(transferSyntaxUid),
   });
   return { header, dataSet, metaElements, characterSet, explicitVr, littleEndian };
@@ -351,7 +357,9 @@ function sniffEncoding(buf: Buffer, at: number): Encoding | undefined {
   return best?.enc;
 }
 
-function walk(buf: Buffer, start: number, enc: Encoding): number | undefined {
+function walk(buf: Buffer, start: number, enc: Encoding, totalSize = buf.length): number | undefined {
+  // With only the head of an object in `buf`, elements may run past it but not past the whole object.
+  const end = Math.max(totalSize, buf.length);
   const le = enc !== 'explicit-be';
   const u16 = (o: number): number => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
   const u32 = (o: number): number => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
@@ -359,8 +367,8 @@ function walk(buf: Buffer, start: number, enc: Encoding): number | undefined {
   let prev = -1;
   let score = 0;
   for (let n = 0; n < 12; n++) {
-    if (pos === buf.length) return score;
-    if (pos + 8 > buf.length) return undefined;
+    if (pos === end) return score;
+    if (pos + 8 > buf.length) return pos + 8 > end ? undefined : score;
     const group = u16(pos);
     const element = u16(pos + 2);
     const tag = group * 0x10000 + element;
@@ -374,7 +382,7 @@ function walk(buf: Buffer, start: number, enc: Encoding): number | undefined {
       const vr = buf.toString('latin1', pos + 4, pos + 6);
       if (!isVr(vr)) return undefined;
       if (LONG_VRS.has(vr)) {
-        if (pos + 12 > buf.length) return undefined;
+        if (pos + 12 > buf.length) return pos + 12 > end ? undefined : score;
         length = u32(pos + 8);
         headerLen = 12;
       } else {
@@ -384,8 +392,9 @@ function walk(buf: Buffer, start: number, enc: Encoding): number | undefined {
     const hex = tag.toString(16).toUpperCase().padStart(8, '0');
     if (lookupTag(hex)?.keyword) score++;
     if (length === 0xffffffff) return score; // undefined length: cannot skip cheaply, evidence so far suffices
-    if (pos + headerLen + length > buf.length) return undefined;
+    if (pos + headerLen + length > end) return undefined;
     pos += headerLen + length;
+    if (pos > buf.length) return score;
   }
   return score;
 }
@@ -529,7 +538,8 @@ function buildHeader(
     specificCharacterSet: string[];
     warnings: string[];
     dataStart: number | undefined;
-    bufLength: number;
+    /** Bytes of the data set in the whole object (beyond the input when only its head was given); undefined when deflated. */
+    bodyLength: number | undefined;
     encapsulatedTs: boolean;
     requireUids: boolean;
   },
@@ -666,7 +676,7 @@ function readRequestAttributes(r: Reader): NonNullable<SeriesAttributes['request
  */
 function readPixelDataInfo(
   r: Reader,
-  ctx: { dataStart: number | undefined; bufLength: number; encapsulatedTs: boolean; warnings: string[] },
+  ctx: { dataStart: number | undefined; bodyLength: number | undefined; encapsulatedTs: boolean; warnings: string[] },
   inst: InstanceAttributes,
 ): PixelDataInfo | undefined {
   const candidates: Array<[string, string]> = [['x7fe00010', '7FE00010'], ['x7fe00008', '7FE00008'], ['x7fe00009', '7FE00009']];
@@ -677,7 +687,7 @@ function readPixelDataInfo(
   const undefinedLength = el.length === 0xffffffff || el.hadUndefinedLength === true;
   const encapsulated = tag === '7FE00010' && (undefinedLength || el.encapsulatedPixelData === true);
   const vr = el.vr ?? (tag === '7FE00008' ? 'OF' : tag === '7FE00009' ? 'OD' : 'OW');
-  const total = r.ds.byteArray.length;
+  const total = ctx.bodyLength ?? r.ds.byteArray.length;
 
   const info: PixelDataInfo = { tag, vr, offset: el.dataOffset, encapsulated };
   if (ctx.dataStart !== undefined) info.fileOffset = ctx.dataStart + el.dataOffset;

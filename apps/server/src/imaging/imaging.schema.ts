@@ -87,7 +87,7 @@ export const instances = pgTable('instance', {
   /** Path of the stored Part 10 file, relative to the storage root. */
   storagePath: text('storage_path').notNull(),
   sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-  /** Content digest of the stored file, '<algorithm>:<hex>' (SHA-1: integrity, not security; 3x cheaper than SHA-256 here). */
+  /** Content digest of the stored file, '<algorithm>:<hex>': CRC-32 computed while receiving (integrity against corruption, not security). */
   digest: text('digest').notNull(),
   /** Full instance metadata as DICOM JSON text, bulk data replaced by relative BulkDataURIs. */
   json: text('json').notNull(),

@@ -36,6 +36,9 @@ export interface InstanceStoredEvent {
   source: IngestSource;
 }
 
+/** At most this many instances in one index transaction. */
+const INDEX_BATCH_ROWS = 500;
+
 /** A DICOM UID as used in storage paths: digits and dots only, at most 64 characters (PS3.5 §9.1). */
 const STORABLE_UID = /^[0-9]+(\.[0-9]+)*$/;
 
@@ -50,6 +53,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Ingest');
   readonly events = new EventEmitter();
   private readonly pendingDir: string;
+  private readonly indexQueue: Array<{ items: NewInstance[]; resolve: (s: Set<string>) => void; reject: (e: Error) => void }> = [];
+  private indexing = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -148,8 +153,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       const journal = join(this.pendingDir, `${randomUUID()}.json`);
       await writeFile(journal, JSON.stringify(fresh.map((a) => a.item.storagePath)), { flag: 'wx' });
       try {
-        await Promise.all(fresh.map((a) => this.storage.commit(a.obj.temp, a.item.storagePath)));
-        const inserted = await this.repo.insertBatch(fresh.map((a) => a.item));
+        await this.storage.commitMany(fresh.map((a) => ({ temp: a.obj.temp, key: a.item.storagePath })));
+        const inserted = await this.index(fresh.map((a) => a.item));
         for (const a of fresh) {
           if (inserted.has(a.header.sopInstanceUid)) {
             results[a.idx] = this.ok('stored', a.header);
@@ -181,6 +186,54 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     return results;
   }
 
+  /**
+   * Group commit of index rows: while one transaction runs, rows of other ingests (concurrent STOW groups,
+   * other requests, C-STOREs of other associations) wait and then go together in the next one, so the
+   * number of commits (each a WAL flush) follows the database's pace rather than the number of callers.
+   * A combined transaction that fails is retried caller by caller, so one caller's bad rows fail only it.
+   */
+  private index(items: NewInstance[]): Promise<Set<string>> {
+    return new Promise((resolve, reject) => {
+      this.indexQueue.push({ items, resolve, reject });
+      if (!this.indexing) void this.drainIndexQueue();
+    });
+  }
+
+  private async drainIndexQueue(): Promise<void> {
+    this.indexing = true;
+    try {
+      while (this.indexQueue.length) {
+        const take: typeof this.indexQueue = [];
+        const uids = new Set<string>();
+        let rows = 0;
+        for (;;) {
+          const next = this.indexQueue[0];
+          if (!next || (take.length && rows + next.items.length > INDEX_BATCH_ROWS)) break;
+          // The same instance sent by two callers at once: the second waits for the next transaction, where
+          // it meets the first one's row and is reported as a duplicate.
+          if (take.length && next.items.some((i) => uids.has(i.row.instance.sopInstanceUid))) break;
+          for (const i of next.items) uids.add(i.row.instance.sopInstanceUid);
+          rows += next.items.length;
+          take.push(this.indexQueue.shift()!);
+        }
+        try {
+          const inserted = await this.repo.insertBatch(take.flatMap((t) => t.items));
+          for (const t of take) t.resolve(inserted);
+        } catch (err) {
+          if (take.length === 1) {
+            take[0].reject(err as Error);
+            continue;
+          }
+          for (const t of take) {
+            await this.repo.insertBatch(t.items).then(t.resolve, t.reject);
+          }
+        }
+      }
+    } finally {
+      this.indexing = false;
+    }
+  }
+
   private ok(status: 'stored' | 'duplicate' | 'replaced', h: DicomHeader, warning?: string): IngestResult {
     return {
       status, sopClassUid: h.sopClassUid, sopInstanceUid: h.sopInstanceUid, studyUid: h.studyInstanceUid,
@@ -189,14 +242,15 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Parses the header from the bytes kept in memory while receiving; only when it does not fit there
-   * (a header beyond HEAD_BYTES, or a deflated data set) is the whole file read.
+   * Parses the header from the bytes kept in memory while receiving (checking the pixel data against the
+   * object's full size); only when the header does not fit there (an unusually long header, or a deflated
+   * data set) is the whole file read.
    */
   private async parseHead(obj: ReceivedObject) {
     const asBytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     if (obj.head.length === obj.size) return parseDicom(asBytes(obj.head), { untilPixelData: true });
     try {
-      return parseDicom(asBytes(obj.head), { untilPixelData: true });
+      return parseDicom(asBytes(obj.head), { untilPixelData: true, totalSize: obj.size });
     } catch (err) {
       if (!(err instanceof DicomParseError)) throw err;
       return parseDicom(asBytes(await readFile(obj.temp.path)), { untilPixelData: true });

@@ -75,6 +75,8 @@ export class DicomwebController {
       throw new UnsupportedMediaTypeException(`Only multipart/related; type="application/dicom" is accepted (got type="${rootType}")`);
     }
     const body = req.body as Readable;
+    // Taken before the body is read: once the request stream has ended Fastify no longer reports its protocol.
+    const base = dicomwebBase(req);
     const session = await this.archive.beginStore(actor, 'stow', studyUid);
     const outcomes: PartOutcome[] = [];
     // Parts are ingested in small groups while the rest of the request is still arriving; a part's fsync
@@ -140,7 +142,7 @@ export class DicomwebController {
     await session.finish();
     if (!outcomes.length) throw new BadRequestException('The request contained no parts');
     outcomes.sort((a, b) => a.index - b.index);
-    const { status, body: response } = stowResponse(outcomes, dicomwebBase(req), studyUid);
+    const { status, body: response } = stowResponse(outcomes, base, studyUid);
     return reply.status(status).header('content-type', DICOM_JSON).send(response);
   }
 

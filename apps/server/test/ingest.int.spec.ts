@@ -1,0 +1,91 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
+import { sha256, stowBody, syntheticInstance, uid } from './dicom-fixtures';
+
+const v = (ds: any, tag: string) => ds[tag]?.Value?.[0];
+const seq = (ds: any, tag: string) => (ds[tag]?.Value ?? []) as any[];
+
+async function stow(app: TestApp, token: string, parts: Uint8Array[]) {
+  const { body, contentType } = stowBody(parts);
+  const res = await fetch(`${app.url}/dicom-web/studies`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType, accept: 'application/dicom+json' }, body });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function original(app: TestApp, token: string, study: string, series: string, sop: string): Promise<Buffer> {
+  const res = await fetch(`${app.url}/dicom-web/studies/${study}/series/${series}/instances/${sop}`, { headers: { authorization: `Bearer ${token}`, accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+  expect(res.status).toBe(200);
+  const buf = Buffer.from(await res.arrayBuffer());
+  const boundary = /boundary="?([^";]+)"?/.exec(res.headers.get('content-type')!)![1];
+  const start = buf.indexOf('\r\n\r\n') + 4;
+  return buf.subarray(start, buf.indexOf(`\r\n--${boundary}`, start));
+}
+
+describe(`Ingest pipeline (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
+  let app: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    app = await startTestApp({ AXIAL_DEMO: 'false' }, { persistent: true });
+    token = await client(app.url).login('admin', ADMIN_PASSWORD);
+  });
+  afterAll(async () => app?.close());
+
+  const study = uid();
+  const series = uid();
+
+  it('images larger than the header kept in memory are stored byte for byte; one cut short in its pixel data is refused', async () => {
+    const big = [0, 1, 2].map((i) => syntheticInstance({ study, series, sop: uid(), matrix: 512, instanceNumber: i + 1 }));
+    const whole = syntheticInstance({ study, series, sop: uid(), matrix: 512 });
+    const cut = whole.subarray(0, whole.length - 1000);
+    const r = await stow(app, token, [...big, cut]);
+    expect(r.status).toBe(202);
+    expect(seq(r.body, '00081199')).toHaveLength(3);
+    const [failed] = seq(r.body, '00081198');
+    expect(v(failed, '00091002')).toBe(3);
+    expect(v(failed, '00091001')).toMatch(/truncated.*declares 262144 bytes but only 261144 remain/i);
+    for (const b of big) {
+      const sop = v(seq(r.body, '00081199')[big.indexOf(b)], '00081155');
+      expect(sha256(await original(app, token, study, series, sop))).toBe(sha256(b));
+    }
+  });
+
+  it('the same instance sent in two requests at once is stored once; the other sender hears it is a duplicate', async () => {
+    const sop = uid();
+    const file = syntheticInstance({ study, series, sop, matrix: 300 });
+    const results = await Promise.all([stow(app, token, [file]), stow(app, token, [file])]);
+    const statuses = results.map((r) => v(seq(r.body, '00081199')[0], '00091003')).sort();
+    expect(statuses).toEqual(['DUPLICATE', 'STORED']);
+    const q = await fetch(`${app.url}/dicom-web/studies/${study}/series/${series}/instances?SOPInstanceUID=${sop}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await q.json()).toHaveLength(1);
+    expect(sha256(await original(app, token, study, series, sop))).toBe(sha256(file));
+  });
+
+  it('start-up after a crash removes files of an unfinished ingest and keeps every acknowledged one', async () => {
+    const keptSop = uid();
+    const kept = syntheticInstance({ study, series, sop: keptSop, matrix: 64 });
+    expect((await stow(app, token, [kept])).status).toBe(200);
+    await app.stop();
+    // What a crash between the file rename and the index commit leaves: the renamed file, its journal entry,
+    // and a temp file of an object that was still being received.
+    const archive = join(app.config.dataDir, 'archive');
+    const orphanKey = `${study}/${series}/${uid()}.dcm`;
+    mkdirSync(join(archive, study, series), { recursive: true });
+    writeFileSync(join(archive, orphanKey), syntheticInstance({ study, series }));
+    const keptKeys = readdirSync(join(archive, study, series)).map((f) => `${study}/${series}/${f}`).filter((k) => k !== orphanKey);
+    writeFileSync(join(app.config.dataDir, 'ingest-journal', 'crashed.json'), JSON.stringify([orphanKey, ...keptKeys]));
+    writeFileSync(join(app.config.dataDir, 'tmp', 'half-received.part'), Buffer.alloc(1000));
+
+    const again = await startTestApp({ AXIAL_DEMO: 'false' }, { restartOf: app });
+    app = again;
+    token = await client(app.url).login('admin', ADMIN_PASSWORD);
+    expect(existsSync(join(archive, orphanKey))).toBe(false);
+    expect(readdirSync(join(app.config.dataDir, 'ingest-journal'))).toEqual([]);
+    expect(readdirSync(join(app.config.dataDir, 'tmp'))).toEqual([]);
+    for (const k of keptKeys) expect(existsSync(join(archive, k))).toBe(true);
+    const q = await fetch(`${app.url}/dicom-web/studies/${study}/instances`, { headers: { authorization: `Bearer ${token}` } });
+    const instances = (await q.json()) as any[];
+    expect(instances).toHaveLength(keptKeys.length);
+    expect(sha256(await original(app, token, study, series, keptSop))).toBe(sha256(kept));
+  });
+});
