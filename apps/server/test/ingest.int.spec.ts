@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
@@ -73,14 +73,19 @@ describe(`Ingest pipeline (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     mkdirSync(join(archive, study, series), { recursive: true });
     writeFileSync(join(archive, orphanKey), syntheticInstance({ study, series }));
     const keptKeys = readdirSync(join(archive, study, series)).map((f) => `${study}/${series}/${f}`).filter((k) => k !== orphanKey);
-    writeFileSync(join(app.config.dataDir, 'ingest-journal', 'crashed.json'), JSON.stringify([orphanKey, ...keptKeys]));
+    // Journal: a batch that ended, one that began and never ended (the crash), and a torn last line.
+    writeFileSync(join(app.config.dataDir, 'ingest.journal'), [
+      `B 1 ${JSON.stringify(['ended/batch.dcm'])}`, 'E 1',
+      `B 2 ${JSON.stringify([orphanKey, ...keptKeys])}`,
+      'B 3 ["torn',
+    ].join('\n'));
     writeFileSync(join(app.config.dataDir, 'tmp', 'half-received.part'), Buffer.alloc(1000));
 
     const again = await startTestApp({ AXIAL_DEMO: 'false' }, { restartOf: app });
     app = again;
     token = await client(app.url).login('admin', ADMIN_PASSWORD);
     expect(existsSync(join(archive, orphanKey))).toBe(false);
-    expect(readdirSync(join(app.config.dataDir, 'ingest-journal'))).toEqual([]);
+    expect(readFileSync(join(app.config.dataDir, 'ingest.journal'), 'utf8')).toBe('');
     expect(readdirSync(join(app.config.dataDir, 'tmp'))).toEqual([]);
     for (const k of keptKeys) expect(existsSync(join(archive, k))).toBe(true);
     const q = await fetch(`${app.url}/dicom-web/studies/${study}/instances`, { headers: { authorization: `Bearer ${token}` } });

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomParseError, parseDicom, toDicomJson, type DicomHeader, type DicomJsonDataset } from '@axial/dicom';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { BLOB_STORAGE, FileSystemStorage, type FinishedBlob, type TempBlob } from '../../platform/storage/storage';
 import { ArchiveRepository, type NewInstance } from './archive.repository';
+import { IngestJournal } from './ingest-journal';
 import { indexRowOf } from './index-attributes';
 
 /** Where an object came from: recorded with the instance and in events. */
@@ -52,7 +52,7 @@ const STORABLE_UID = /^[0-9]+(\.[0-9]+)*$/;
 export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('Ingest');
   readonly events = new EventEmitter();
-  private readonly pendingDir: string;
+  private readonly journal: IngestJournal;
   private readonly indexQueue: Array<{ items: NewInstance[]; resolve: (s: Set<string>) => void; reject: (e: Error) => void }> = [];
   private indexing = false;
 
@@ -61,36 +61,28 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     @Inject(BLOB_STORAGE) private readonly storage: FileSystemStorage,
     private readonly repo: ArchiveRepository,
   ) {
-    this.pendingDir = join(config.dataDir, 'ingest-journal');
+    this.journal = new IngestJournal(join(config.dataDir, 'ingest.journal'));
   }
 
   async onModuleInit(): Promise<void> {
     await this.storage.init();
-    await mkdir(this.pendingDir, { recursive: true });
     await this.recover();
+    this.journal.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.journal.stop();
     await this.storage.close();
   }
 
-  /** Start-up recovery: files committed by a batch whose index transaction never finished are removed. */
+  /** Start-up recovery: files moved into the archive by a batch whose index transaction never finished are removed. */
   private async recover(): Promise<void> {
-    const entries = await readdir(this.pendingDir).catch(() => [] as string[]);
-    for (const e of entries) {
-      const file = join(this.pendingDir, e);
-      try {
-        const keys = JSON.parse(await readFile(file, 'utf8')) as string[];
-        const indexed = await this.repo.storagePathsExist(keys);
-        const orphans = keys.filter((k) => !indexed.has(k));
-        for (const k of orphans) await this.storage.delete(k);
-        if (orphans.length) this.log.warn(`Recovery: removed ${orphans.length} file(s) of an interrupted ingest`);
-      } catch (err) {
-        this.log.error(`Recovery of ${e} failed: ${(err as Error).message}`);
-        continue;
-      }
-      await rm(file, { force: true });
-    }
+    const keys = IngestJournal.unfinished(this.journal.path);
+    if (!keys.length) return;
+    const indexed = await this.repo.storagePathsExist(keys);
+    const orphans = keys.filter((k) => !indexed.has(k));
+    for (const k of orphans) await this.storage.delete(k);
+    this.log.warn(`Recovery: ${keys.length} file(s) of interrupted ingests checked, ${orphans.length} not indexed and removed`);
   }
 
   /** Convenience for callers holding bytes (tests, demo import): writes them to a temp file first. */
@@ -150,9 +142,9 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     }
     // 3. Durable files, then one index transaction; the journal covers the gap between the two.
     if (fresh.length) {
-      const journal = join(this.pendingDir, `${randomUUID()}.json`);
-      await writeFile(journal, JSON.stringify(fresh.map((a) => a.item.storagePath)), { flag: 'wx' });
+      let batch: number | undefined;
       try {
+        batch = await this.journal.begin(fresh.map((a) => a.item.storagePath));
         await this.storage.commitMany(fresh.map((a) => ({ temp: a.obj.temp, key: a.item.storagePath })));
         const inserted = await this.index(fresh.map((a) => a.item));
         for (const a of fresh) {
@@ -167,11 +159,12 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         this.log.error(`Index transaction failed: ${(err as Error).message}`);
         const indexed = await this.repo.storagePathsExist(fresh.map((a) => a.item.storagePath)).catch(() => new Set<string>());
         for (const a of fresh) {
+          await a.obj.temp.discard(); // when the failure came before its rename
           if (!indexed.has(a.item.storagePath)) await this.storage.delete(a.item.storagePath).catch(() => undefined);
           results[a.idx] = { status: 'rejected', reason: 'The archive could not index the object (storage or database error); nothing was kept', sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid };
         }
       } finally {
-        await rm(journal, { force: true });
+        if (batch !== undefined) this.journal.end(batch);
       }
       for (const a of fresh) {
         const r = results[a.idx];
