@@ -1,4 +1,4 @@
-// npm run bench — archive benchmarks against the built server (run `npm run build` first).
+// npm run bench — archive and DIMSE benchmarks against the built server (run `npm run build` first).
 //   ingest: N synthetic 512×512 16-bit CT instances (≈525 KB) by STOW-RS, 1 client, 50 per request
 //   index: fills the index past 30,000 instances with small instances, then QIDO latencies
 //   metadata: series-level /metadata of a 500-instance series
@@ -86,4 +86,12 @@ try {
   console.log(JSON.stringify(results));
 } finally {
   await srv.stop();
+}
+
+// DIMSE (C-STORE with DCMTK storescu, C-FIND, C-MOVE): its own server, so the archive figures above stay apart.
+const { spawnSync } = await import('node:child_process');
+if (spawnSync('storescu', ['--version']).error) console.log('DIMSE benchmarks skipped: DCMTK (storescu) is not installed');
+else {
+  const r = spawnSync(process.execPath, [new URL('./dimse.mjs', import.meta.url).pathname, engine], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
 }
