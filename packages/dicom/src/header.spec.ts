@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DicomParseError, type DicomParseErrorCode } from './errors';
 import { parseDicom, readHeader } from './header';
+import { toDicomJson } from './json';
 import { buildPart10, concat, encapsulatedPixelData, encodeDataSet, latin1, minimalImage, type FixtureElement } from './testing/builder';
 import { TransferSyntax } from './uid';
 
@@ -101,6 +102,51 @@ describe('readHeader: synthetic encodings', () => {
     const h = readHeader(buildPart10(minimalImage([{ tag: 'NumberOfFrames', value: '1A' }]), { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian }));
     expect(h.instance.numberOfFrames).toBeUndefined();
     expect(h.warnings.join()).toMatch(/Invalid IS value "1A"/);
+  });
+});
+
+describe('64-bit VRs (OV, SV, UV), which dicom-parser 1.8 reads with a 2-byte length', () => {
+  const frames = [new Uint8Array([0xff, 0xd8, 1, 2, 3, 4, 0xff, 0xd9]), new Uint8Array([0xff, 0xd8, 5, 6, 0xff, 0xd9])];
+  const u64 = (...n: number[]) => {
+    const b = new Uint8Array(8 * n.length);
+    n.forEach((v, i) => new DataView(b.buffer).setBigUint64(i * 8, BigInt(v), true));
+    return b;
+  };
+  const els = (): FixtureElement[] => [
+    ...minimalImage([
+      { tag: 'NumberOfFrames', value: '2' },
+      { tag: 'ReferencedImageSequence', value: [[{ tag: 'SelectorSVValue', value: [-5, 7] }, { tag: 'SelectorUVValue', value: [9] }]] },
+      { tag: 'ExtendedOffsetTable', vr: 'OV', value: u64(0, 16) },
+      { tag: 'ExtendedOffsetTableLengths', vr: 'OV', value: u64(8, 6) },
+    ]).filter((e) => e.tag !== 'PixelData'),
+    encapsulatedPixelData(frames, false),
+  ];
+
+  it('an Extended Offset Table and SV/UV values in a sequence are read with their VRs', () => {
+    const buf = buildPart10(els(), { transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit });
+    const before = Buffer.from(buf);
+    const parsed = parseDicom(buf, { untilPixelData: false });
+    expect(parsed.header.pixelData).toMatchObject({ tag: '7FE00010', encapsulated: true });
+    expect(parsed.header.instance.numberOfFrames).toBe(2);
+    const eot = parsed.dataSet.elements['x7fe00001'];
+    expect(eot.vr).toBe('OV');
+    expect(eot.length).toBe(16);
+    const seqItem = parsed.dataSet.elements['x00081140'].items![0].dataSet!;
+    expect(seqItem.elements['x00720082'].vr).toBe('SV');
+    expect(seqItem.elements['x00720083'].vr).toBe('UV');
+    const json = toDicomJson(parsed, { bulkDataThreshold: 1 << 20 });
+    expect(json['7FE00001']).toMatchObject({ vr: 'OV', InlineBinary: Buffer.from(u64(0, 16)).toString('base64') });
+    expect((json['00081140'] as any).Value[0]['00720082']).toEqual({ vr: 'SV', Value: [-5, 7] });
+    expect((json['00081140'] as any).Value[0]['00720083']).toEqual({ vr: 'UV', Value: [9] });
+    // The caller's bytes are not touched.
+    expect(Buffer.from(buf).equals(before)).toBe(true);
+  });
+
+  it('bytes that merely look like such a header inside a value change nothing', () => {
+    const decoy = new Uint8Array([0x4f, 0x56, 0, 0, 0x53, 0x56, 0, 0]); // "OV\0\0SV\0\0" inside an OB value
+    const buf = buildPart10(minimalImage([{ tag: 'ReferencedImageSequence', value: [[{ tag: 'PrivateDataElement', vr: 'OB', value: decoy }]] }]), { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian });
+    const parsed = parseDicom(buf, { untilPixelData: false });
+    expect(parsed.header.pixelData?.length).toBe(4);
   });
 });
 

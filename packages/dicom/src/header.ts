@@ -232,8 +232,11 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
   const body = buf.subarray(dataStart);
   if (body.length === 0) throw new DicomParseError('TRUNCATED', 'File ends after the file meta information: the data set is empty');
   let dataSet: DataSet;
+  // dicom-parser 1.8 reads OV/SV/UV (64-bit VRs of PS3.5 2019+, e.g. the Extended Offset Table) with a 2-byte
+  // length: those element headers are handed over as OB and their VRs restored afterwards.
+  const longVrs = explicitVr && !deflated ? relabelLongVrs(body, littleEndian) : undefined;
   try {
-    dataSet = dicomParser.parseDicom(body, {
+    dataSet = dicomParser.parseDicom(longVrs?.bytes ?? body, {
       TransferSyntaxUID: transferSyntaxUid,
       ...(opts.untilPixelData ? { untilTag: PIXEL_DATA } : {}),
       vrCallback: implicitVr,
@@ -244,6 +247,7 @@ export function parseDicom(input: Uint8Array, options: ParseOptions = {}): Parse
   }
   // dicom-parser's raw-data-set path adds the fake meta element it was given; drop it.
   delete dataSet.elements['x00020010'];
+  if (longVrs) restoreLongVrs(dataSet, longVrs.relabelled);
 
   checkLimits(dataSet, opts.maxDepth, opts.maxElements);
 
@@ -402,6 +406,89 @@ function walk(buf: Buffer, start: number, enc: Encoding, totalSize = buf.length)
 // ------------------------------------------------------------------------------------------------------
 // dicom-parser glue
 // ------------------------------------------------------------------------------------------------------
+
+const VRS_64 = new Set(['OV', 'SV', 'UV']);
+
+/**
+ * Explicit VR data sets with OV/SV/UV elements: a copy whose element headers say OB instead (same layout:
+ * 2 reserved bytes, 4-byte length), plus the offsets relabelled. Found by walking the element structure,
+ * sequences included, so bytes inside values are never touched; undefined when there is nothing to relabel
+ * (the usual case costs one byte search).
+ */
+function relabelLongVrs(body: Buffer, le: boolean): { bytes: Buffer; relabelled: Map<number, string> } | undefined {
+  // Cheap pre-check: every such element header holds "OV", "SV" or "UV" followed by two zero bytes.
+  if (body.indexOf('V\0\0', 0, 'latin1') < 0) return undefined;
+  const relabelled = new Map<number, string>();
+  const u16 = (o: number) => (le ? body.readUInt16LE(o) : body.readUInt16BE(o));
+  const u32 = (o: number) => (le ? body.readUInt32LE(o) : body.readUInt32BE(o));
+  const UNDEFINED = 0xffffffff;
+  // Returns where the walk stopped: the end, a delimiter (FFFE,xxxx) for the caller, or -1 when it cannot go on.
+  const elements = (pos: number, end: number, depth: number): number => {
+    while (pos + 8 <= end) {
+      const group = u16(pos);
+      if (group === 0xfffe) return pos;
+      const element = u16(pos + 2);
+      const vr = body.toString('latin1', pos + 4, pos + 6);
+      let length: number;
+      let header: number;
+      if (LONG_VRS.has(vr)) {
+        if (pos + 12 > end) return -1;
+        length = u32(pos + 8);
+        header = 12;
+        if (VRS_64.has(vr)) relabelled.set(pos + 4, vr);
+      } else if (isVr(vr)) {
+        length = u16(pos + 6);
+        header = 8;
+      } else {
+        return -1;
+      }
+      const value = pos + header;
+      if (group === 0x7fe0 && element === 0x0010) return end; // pixel data: nothing to relabel beyond it
+      if (vr === 'SQ') {
+        const stop = items(value, length === UNDEFINED ? end : Math.min(end, value + length), length === UNDEFINED, depth + 1);
+        if (stop < 0) return -1;
+        pos = length === UNDEFINED ? stop : value + length;
+      } else {
+        if (length === UNDEFINED) return -1; // UN of undefined length holds Implicit VR data: not walked
+        pos = value + length;
+      }
+    }
+    return pos;
+  };
+  const items = (pos: number, end: number, undefinedLength: boolean, depth: number): number => {
+    if (depth > 64) return -1;
+    while (pos + 8 <= end) {
+      if (u16(pos) !== 0xfffe) return -1;
+      const el = u16(pos + 2);
+      const length = u32(pos + 4);
+      if (el === 0xe0dd) return pos + 8; // sequence delimitation
+      if (el !== 0xe000) return -1;
+      if (length === UNDEFINED) {
+        const stop = elements(pos + 8, end, depth);
+        if (stop < 0 || stop + 8 > end || u16(stop) !== 0xfffe || u16(stop + 2) !== 0xe00d) return -1;
+        pos = stop + 8;
+      } else {
+        if (elements(pos + 8, Math.min(end, pos + 8 + length), depth) < 0) return -1;
+        pos += 8 + length;
+      }
+    }
+    return undefinedLength ? -1 : pos;
+  };
+  elements(0, body.length, 0);
+  if (!relabelled.size) return undefined;
+  const bytes = Buffer.from(body);
+  for (const at of relabelled.keys()) bytes.write('OB', at, 'latin1');
+  return { bytes, relabelled };
+}
+
+/** Gives relabelled elements (found by their header position: value offset - 8) their real VR back. */
+function restoreLongVrs(ds: DataSet, relabelled: Map<number, string>): void {
+  for (const el of Object.values(ds.elements)) {
+    const vr = relabelled.get(el.dataOffset - 8);
+    if (vr && el.vr === 'OB') el.vr = vr;
+    for (const item of el.items ?? []) if (item.dataSet) restoreLongVrs(item.dataSet, relabelled);
+  }
+}
 
 /** VR lookup for Implicit VR parsing: dictionary VR, or undefined for unknown/private so dicom-parser peeks for items. */
 function implicitVr(tag: string): string {
