@@ -4,11 +4,14 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, requests, responses } from 'dcmjs-dimse';
 import { DimseService } from '../src/imaging/dimse/dimse.service';
 import { parseDicom } from '@axial/dicom';
 import { splitPart10 } from '../src/imaging/dimse/part10';
+import { RawDataset } from '../src/imaging/dimse/scp';
 import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
-import { HAVE_SAMPLES, sampleFiles, syntheticInstance, uid } from './dicom-fixtures';
+import { HAVE_SAMPLES, SAMPLES_DIR, sampleFiles, syntheticInstance, uid } from './dicom-fixtures';
+import { startStorescp } from './dimse-peers';
 
 /**
  * Axial as a DICOM node, against DCMTK (always with TCP_NODELAY=1, see docs). "Identical" over DIMSE: DIMSE carries
@@ -21,6 +24,9 @@ const AET = 'AXIAL_T';
 
 let app: TestApp;
 let port: number;
+/** 200 instances stored by storescu, used by the C-CANCEL tests as a long result set / retrieval. */
+const BULK_STUDY = uid();
+const BULK_SERIES = uid();
 let api: ReturnType<typeof client>;
 let admin: string;
 const work = mkdtempSync(join(tmpdir(), 'axial-dimse-'));
@@ -60,6 +66,34 @@ async function freePort(): Promise<number> {
       const p = (s.address() as { port: number }).port;
       s.close(() => res(p));
     });
+  });
+}
+
+const echoOk = async () => expect((await run('echoscu', ['-aec', AET, '127.0.0.1', String(port)])).code).toBe(0);
+
+/** One C-STORE of raw data set bytes with dcmjs-dimse (a peer that sends what it is given); resolves with the status. */
+function storeRaw(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string, dataset: Buffer): Promise<number> {
+  return new Promise((res, rej) => {
+    const c = new Client();
+    const req = new requests.CStoreRequest(new RawDataset({ sopClassUid, sopInstanceUid, transferSyntaxUid, dataset: () => dataset, naturalized: () => ({}) }));
+    let status = -1;
+    req.on('response', (r: InstanceType<typeof responses.CStoreResponse>) => { status = r.getStatus(); });
+    c.on('networkError', (e: Error) => rej(e));
+    c.on('closed', () => res(status));
+    // Propose only the bytes' own transfer syntax (dcmjs-dimse always adds both little endian ones, and would then
+    // try to transcode bytes it cannot read).
+    c.on('connected', () => {
+      const network = (c as unknown as { network: { sendAssociationRequest(a: any): void } }).network;
+      const send = network.sendAssociationRequest.bind(network);
+      network.sendAssociationRequest = (a: any) => {
+        for (const { context } of a.getPresentationContexts()) {
+          for (const t of [...context.getTransferSyntaxUids()]) if (t !== transferSyntaxUid) context.removeTransferSyntaxUid(t);
+        }
+        send(a);
+      };
+    });
+    c.addRequest(req);
+    c.send('127.0.0.1', port, 'RAWSENDER', AET);
   });
 }
 
@@ -143,8 +177,8 @@ describe(`DIMSE SCP (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
   it('stores 200 instances with storescu and reports the throughput', async () => {
     const dir = join(work, 'bulk');
     spawnSync('mkdir', ['-p', dir]);
-    const study = uid();
-    const series = uid();
+    const study = BULK_STUDY;
+    const series = BULK_SERIES;
     for (let i = 0; i < 200; i++) writeFileSync(join(dir, `${i}.dcm`), syntheticInstance({ study, series, instanceNumber: i + 1, patientId: 'BULK-1', patientName: 'BULK^TEST' }));
     const started = Date.now();
     const r = await run('storescu', ['-aec', AET, '-aet', 'BULKSCU', '+sd', '127.0.0.1', String(port), dir], 120_000);
@@ -242,8 +276,76 @@ describe(`DIMSE SCP (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     });
   });
 
+  describe('C-CANCEL (dcmjs-dimse as the requesting peer: DCMTK\'s tools cannot cancel)', () => {
+    type AnyReq = InstanceType<typeof requests.CFindRequest> | InstanceType<typeof requests.CMoveRequest> | InstanceType<typeof requests.CGetRequest>;
+    /** Sends one request; `cancelWhen` decides, per response, when to send C-CANCEL (at most once). */
+    function withCancel(req: AnyReq, cancelWhen: 'at-once' | ((pendingSeen: number) => boolean)): Promise<{ statuses: number[]; final: number; completed?: number; remaining?: number; stored: number }> {
+      return new Promise((res, rej) => {
+        const c = new Client();
+        const statuses: number[] = [];
+        let cancelled = false;
+        let stored = 0;
+        let last: { getStatus(): number; getCompleted?(): number; getRemaining?(): number } | undefined;
+        const cancel = () => { if (!cancelled) { cancelled = true; c.cancel(req); } };
+        req.on('response', (r: typeof last & object) => {
+          statuses.push(r.getStatus());
+          last = r;
+          if (r.getStatus() === 0xff00 && typeof cancelWhen === 'function' && cancelWhen(statuses.length)) cancel();
+        });
+        c.on('cStoreRequest', (rq: InstanceType<typeof requests.CStoreRequest>, cb: (r: InstanceType<typeof responses.CStoreResponse>) => void) => {
+          stored++;
+          const rsp = responses.CStoreResponse.fromRequest(rq);
+          rsp.setStatus(0);
+          cb(rsp);
+        });
+        c.on('associationAccepted', () => { if (cancelWhen === 'at-once') setImmediate(cancel); });
+        c.on('networkError', (e: Error) => rej(e));
+        c.on('closed', () => res({ statuses, final: statuses[statuses.length - 1] ?? -1, completed: last?.getCompleted?.(), remaining: last?.getRemaining?.(), stored }));
+        c.addRequest(req);
+        c.send('127.0.0.1', port, 'CANCELLER', AET);
+      });
+    }
+
+    it('C-FIND: a cancel right after the request ends it with 0xFE00 and no matches', async () => {
+      const req = requests.CFindRequest.createImageFindRequest({ StudyInstanceUID: BULK_STUDY, SOPInstanceUID: '' });
+      const r = await withCancel(req, 'at-once');
+      expect(r.final.toString(16)).toBe('fe00');
+      expect(r.statuses.filter((s) => s === 0xff00).length).toBeLessThan(200);
+      // Without the cancel the same query yields all 200.
+      const full = await withCancel(requests.CFindRequest.createImageFindRequest({ StudyInstanceUID: BULK_STUDY, SOPInstanceUID: '' }), () => false);
+      expect(full.final).toBe(0);
+      expect(full.statuses.filter((s) => s === 0xff00).length).toBe(200);
+    });
+
+    it('C-MOVE: cancelled after the first sub-operation, no further instance is sent; final 0xFE00 with the counts', async () => {
+      const dest = join(work, 'cancel-move');
+      const scp = await startStorescp(dest, 'CANCELDEST');
+      try {
+        const created = await api.call('POST', '/api/v1/dicom-nodes', { token: admin, body: { aeTitle: 'CANCELDEST', host: '127.0.0.1', port: scp.port } });
+        expect(created.status).toBe(201);
+        const r = await withCancel(requests.CMoveRequest.createStudyMoveRequest('CANCELDEST', BULK_STUDY), (n) => n >= 1);
+        expect(r.final.toString(16)).toBe('fe00');
+        expect(r.completed!).toBeGreaterThan(0);
+        expect(r.completed!).toBeLessThan(200);
+        expect(r.remaining!).toBe(200 - r.completed!);
+        await new Promise((res) => setTimeout(res, 300));
+        expect(scp.files().length).toBe(r.completed);
+      } finally {
+        scp.stop();
+      }
+    });
+
+    it('C-GET: cancelled after the first sub-operation; final 0xFE00, fewer than all instances received', async () => {
+      const r = await withCancel(requests.CGetRequest.createStudyGetRequest(BULK_STUDY), (n) => n >= 1);
+      expect(r.final.toString(16)).toBe('fe00');
+      expect(r.stored).toBeGreaterThan(0);
+      expect(r.stored).toBeLessThan(200);
+      expect(r.completed!).toBe(r.stored);
+      await echoOk();
+    });
+  });
+
   describe('bad input: proper rejection, the SCP keeps serving', () => {
-    const echoOk = async () => expect((await run('echoscu', ['-aec', AET, '127.0.0.1', String(port)])).code).toBe(0);
 
     it('garbage bytes and a truncated PDU', async () => {
       for (const payload of [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), Buffer.from([0x01, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x01, 0x00])]) {
@@ -273,6 +375,39 @@ describe(`DIMSE SCP (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
       const r = await run('storescu', ['-v', '-aec', AET, '127.0.0.1', String(port), f]);
       expect(r.out).toMatch(/Error: CannotUnderstand|0xc000/i);
       await echoOk();
+    });
+
+    it.runIf(HAVE_SAMPLES)('the broken_* samples of ../shared/dicom-samples, sent byte for byte: each answered, the unreadable ones refused', async () => {
+      // DCMTK will not send these files (it cannot parse them), so a dcmjs-dimse client sends their data set bytes
+      // unchanged, as a faulty modality would.
+      const manifest = new Map(readFileSync(join(SAMPLES_DIR, 'manifest.tsv'), 'utf8').split('\n').slice(1).map((l) => l.split('\t')).map((c) => [c[0], { sop: c[4], ts: c[6], uid: c[23] }]));
+      const broken = readdirSync(SAMPLES_DIR).filter((f) => f.startsWith('broken_'));
+      expect(broken.length).toBeGreaterThan(0);
+      const statuses: Record<string, number> = {};
+      for (const name of broken) {
+        const bytes = readFileSync(join(SAMPLES_DIR, name));
+        const m = manifest.get(name);
+        let offset = 0;
+        let ts = m?.ts?.startsWith('1.2') ? m.ts : '1.2.840.10008.1.2';
+        try {
+          const split = splitPart10(bytes);
+          offset = split.datasetOffset;
+          if (split.transferSyntaxUid) ts = split.transferSyntaxUid;
+        } catch { /* no usable meta header: the whole file is the data set */ }
+        const sopClass = m?.sop?.startsWith('1.2') ? m.sop : '1.2.840.10008.5.1.4.1.1.7';
+        const sop = m?.uid?.startsWith('1') ? `${m.uid}.9` : uid();
+        statuses[name] = await storeRaw(sopClass, sop, ts, bytes.subarray(offset));
+        await echoOk();
+      }
+      console.log('broken samples over C-STORE:', Object.entries(statuses).map(([n, s]) => `${n} 0x${s.toString(16)}`).join(', '));
+      for (const [name, s] of Object.entries(statuses)) {
+        // Every one answered with a status (no abort); a refusal is a failure status, never a warning.
+        expect(s, name).toBeGreaterThanOrEqual(0);
+        if (s !== 0) expect(s >= 0xa700 && s <= 0xcfff, `${name}: 0x${s.toString(16)}`).toBe(true);
+      }
+      // Misaligned tags and truncated pixel data cannot be archived.
+      expect(statuses['broken_no_meta_stray_leading_byte.dcm']).toBe(0xc000);
+      expect(statuses['broken_mr_truncated_pixeldata.dcm']).toBe(0xc000);
     });
 
     it('all of ../shared/dicom-samples (when present): no crash, each accepted or refused cleanly', async () => {

@@ -241,7 +241,7 @@ const baseQuery: BaseQueryFn<RequestArgs | string, unknown, ApiError> = async (a
 export const api = createApi({
   reducerPath: 'api',
   baseQuery,
-  tagTypes: ['Me', 'User', 'Department', 'Room', 'Shift', 'Schedule', 'Role', 'Permission', 'Audit', 'Notification'],
+  tagTypes: ['Me', 'User', 'Department', 'Room', 'Shift', 'Schedule', 'Role', 'Permission', 'Audit', 'Notification', 'DicomNode', 'DicomJob'],
   refetchOnReconnect: true,
   endpoints: () => ({}),
 });

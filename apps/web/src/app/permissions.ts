@@ -32,6 +32,7 @@ export const P = {
   worklistRead: 'worklist.read',
   reportRead: 'report.read',
   dicomNodeManage: 'dicom-node.manage',
+  studyExport: 'study.export',
 } as const;
 
 /** Permissions that imply another one (holding `x.manage` implies `x.read`). */
@@ -92,7 +93,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'shifts', label: 'Shift templates', path: '/admin/shifts', anyOf: [P.shiftRead], icon: Timer, group: 'admin', description: 'Reusable shift definitions' },
   { key: 'schedules', label: 'Schedules', path: '/admin/schedules', anyOf: [P.scheduleRead], icon: CalendarDays, group: 'admin', description: 'Weekly staff rota by room' },
   { key: 'roles', label: 'Roles & permissions', path: '/admin/roles', anyOf: [P.roleManage], icon: ShieldCheck, group: 'admin', description: 'What each role may do' },
-  { key: 'dicom-nodes', label: 'DICOM nodes', path: '/admin/dicom-nodes', anyOf: [P.dicomNodeManage], icon: Network, group: 'admin', description: 'Remote modalities and archives', upcoming: true },
+  { key: 'dicom-nodes', label: 'DICOM nodes', path: '/admin/dicom-nodes', anyOf: [P.dicomNodeManage], icon: Network, group: 'admin', description: 'Remote modalities and archives' },
   { key: 'audit', label: 'Audit log', path: '/audit', anyOf: [P.auditRead], icon: History, group: 'admin', description: 'Who did what, and when' },
   { key: 'profile', label: 'My profile', path: '/profile', anyOf: [], icon: UserCircle, group: 'account', description: 'Your details, password and sessions' },
 ];

@@ -17,6 +17,7 @@ const ShiftsPage = lazy(() => import('../features/admin-shifts/ShiftsPage'));
 const SchedulesPage = lazy(() => import('../features/admin-schedules/SchedulesPage'));
 const RolesPage = lazy(() => import('../features/admin-roles/RolesPage'));
 const AuditPage = lazy(() => import('../features/audit/AuditPage'));
+const DicomNodesPage = lazy(() => import('../features/admin-dicom-nodes/DicomNodesPage'));
 const ProfilePage = lazy(() => import('../features/profile/ProfilePage'));
 const NotificationsPage = lazy(() => import('../features/notifications/NotificationsPage'));
 const StudiesPage = lazy(() => import('../features/studies/StudiesPage'));
@@ -62,7 +63,7 @@ export const router = createBrowserRouter([
               { path: 'admin/shifts', element: guard([P.shiftRead], <ShiftsPage />) },
               { path: 'admin/schedules', element: guard([P.scheduleRead], <SchedulesPage />) },
               { path: 'admin/roles', element: guard([P.roleManage], <RolesPage />) },
-              { path: 'admin/dicom-nodes', element: guard([P.dicomNodeManage], <ComingSoonPage area="dicom-nodes" />) },
+              { path: 'admin/dicom-nodes', element: guard([P.dicomNodeManage], <DicomNodesPage />) },
               { path: 'audit', element: guard([P.auditRead], <AuditPage />) },
               { path: 'patients', element: guard([P.patientRead], <ComingSoonPage area="patients" />) },
               { path: 'orders', element: guard([P.orderRead], <ComingSoonPage area="orders" />) },

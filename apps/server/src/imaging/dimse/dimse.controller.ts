@@ -23,6 +23,12 @@ export class DicomNodesController {
   @RequirePermission('dicom-node.manage') @Get()
   list() { return this.nodes.list(); }
 
+  /** The nodes a study may be sent to ("Send to…"), for users who export without managing nodes. */
+  @RequirePermission('study.export') @Get('destinations')
+  async destinations() {
+    return (await this.nodes.list()).map((n) => ({ id: n.id, aeTitle: n.aeTitle, host: n.host, port: n.port, description: n.description }));
+  }
+
   @RequirePermission('dicom-node.manage') @Get(':id')
   get(@Param() p: NodeIdParam) { return this.nodes.get(p.id); }
 

@@ -279,6 +279,8 @@ export class DimseService implements OnApplicationBootstrap, OnModuleDestroy, Di
             this.count(counts, failed, o.sopInstanceUid, o.status);
             if (!cancelled() && counts.remaining > 0) progress({ ...counts });
           },
+          // C-CANCEL (or the requester gone): no further sub-operation is started.
+          cancelled,
         });
       } catch (err) {
         this.logger.warn(`C-MOVE to ${dest.aeTitle}: ${(err as Error).message}`);
@@ -320,7 +322,7 @@ export class DimseService implements OnApplicationBootstrap, OnModuleDestroy, Di
 
   private retrieveResult(c: SubOperationCounts, failed: string[]): RetrieveResult {
     const status = c.failed === 0 && c.warnings === 0 ? S.Success : c.completed + c.warnings === 0 && c.failed > 0 ? S.SubOpsFailed : S.SubOpsWarning;
-    return { status, counts: { ...c, remaining: 0 }, failedSopInstanceUids: failed, ...(c.failed ? { comment: `${c.failed} sub-operation(s) failed` } : {}) };
+    return { status, counts: { ...c }, failedSopInstanceUids: failed, ...(c.failed ? { comment: `${c.failed} sub-operation(s) failed` } : {}) };
   }
 
   private async auditRetrieve(info: AssociationInfo, refs: StoredInstanceRef[], details: Record<string, unknown>): Promise<void> {
@@ -348,12 +350,19 @@ export class DimseService implements OnApplicationBootstrap, OnModuleDestroy, Di
     };
     const eventType = bad.length ? 2 : 1;
     let delivered = await report(eventType, ds);
+    let association: 'same' | 'new' | undefined = delivered ? 'same' : undefined;
     if (!delivered) {
       // The requester released the association: report on a new one (PS3.4 §J.3.3), if it is a registered node.
       const node = await this.nodes.byAeTitle(info.callingAe);
-      if (node) delivered = await scu.eventReport(this.aet, node, eventType, ds).then(() => true, () => false);
+      if (node) {
+        delivered = await scu.eventReport(this.aet, node, eventType, ds).then((status) => status === S.Success, (err: Error) => {
+          this.logger.warn(`Storage commitment report to ${node.aeTitle}: ${err.message}`);
+          return false;
+        });
+        if (delivered) association = 'new';
+      }
     }
-    await this.audit.record(this.subject(info), { action: 'storage.commitment', outcome: bad.length ? 'failure' : 'success', resourceType: 'transaction', resourceId: q.transactionUid, details: { committed: ok.length, failed: bad.length, delivered } });
+    await this.audit.record(this.subject(info), { action: 'storage.commitment', outcome: bad.length ? 'failure' : 'success', resourceType: 'transaction', resourceId: q.transactionUid, details: { committed: ok.length, failed: bad.length, delivered, association } });
     return { status: S.Success };
   }
 

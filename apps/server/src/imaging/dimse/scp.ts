@@ -158,7 +158,11 @@ class AxialScp extends Scp {
     });
   }
 
+  /** Set once the peer asked to release: nothing more may be sent to it on this association. */
+  private released = false;
+
   override associationReleaseRequested(): void {
+    this.released = true;
     this.sendAssociationReleaseResponse();
   }
 
@@ -308,13 +312,24 @@ class AxialScp extends Scp {
     }
     rsp.setStatus(Status.Success);
     callback(rsp);
+    // The result on the same association while the requester keeps it open (PS3.4 J.3.3.1.2 Note 1); false when it
+    // released it, closed it, or did not answer within 10 s, so that the caller reports on a new association.
     const report = (eventTypeId: number, result: DicomJson) => new Promise<boolean>((resolve) => {
       if (!this.isOpen()) return resolve(false);
+      const socket = (this as unknown as { socket: Socket }).socket;
       const req = new requests.NEventReportRequest('1.2.840.10008.1.20.1', '1.2.840.10008.1.20.1.1', eventTypeId);
       req.setDataset(new Dataset(naturalOf(result), ds?.getTransferSyntaxUid() ?? constants.TransferSyntax.ImplicitVRLittleEndian));
       let ok = false;
+      const finish = (v: boolean) => {
+        clearTimeout(timer);
+        socket.off('close', onClose);
+        resolve(v);
+      };
+      const onClose = () => finish(false);
+      const timer = setTimeout(() => finish(false), 10_000);
+      socket.once('close', onClose);
       req.on('response', (r: Rsp.NEventReportResponse) => { ok = r.getStatus() === Status.Success; });
-      req.on('done', () => resolve(ok));
+      req.on('done', () => finish(ok));
       this.sendRequests(req);
     });
     void this.handler.commit(this.info, { transactionUid, refs }, report).catch((err: Error) => this.handler.log('error', `Storage commitment: ${err.message}`));
@@ -322,7 +337,7 @@ class AxialScp extends Scp {
 
   isOpen(): boolean {
     const s = (this as unknown as { socket: Socket }).socket;
-    return !s.destroyed && s.writable;
+    return !this.released && !s.destroyed && s.writable;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Client, Dataset, constants, requests, type responses as Rsp } from 'dcmjs-dimse';
+import { Client, Dataset, association, constants, requests, type responses as Rsp } from 'dcmjs-dimse';
 import { RawDataset, type DicomJson, type OutgoingStore } from './scp';
 import { jsonToNatural, naturalToJson } from './part10';
 
@@ -14,13 +14,45 @@ export class DimseScuError extends Error {}
 
 const TIMEOUTS = { connectTimeout: 10_000, associationTimeout: 30_000, pduTimeout: 60_000 };
 
-function run(callingAe: string, remote: RemoteAe, reqs: Array<InstanceType<typeof requests.Request>>): Promise<void> {
+interface RunOptions {
+  /** SCP/SCU role selection proposed per abstract syntax (PS3.7 D.3.3.4), e.g. SCP role for an N-EVENT-REPORT. */
+  roles?: Record<string, { scu: boolean; scp: boolean }>;
+  /** Called once the association is up, with a way to drop the requests not yet sent (cancellation). */
+  onNetwork?: (dropQueued: () => void) => void;
+}
+
+interface NetworkLike {
+  socket?: { setNoDelay(b: boolean): void };
+  requests?: unknown[];
+  sendAssociationRequest(a: InstanceType<typeof association.Association>): void;
+}
+
+function run(callingAe: string, remote: RemoteAe, reqs: Array<InstanceType<typeof requests.Request>>, opts: RunOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     for (const r of reqs) client.addRequest(r);
     let error: Error | undefined;
     client.on('connected', () => {
-      (client as unknown as { network?: { socket?: { setNoDelay(b: boolean): void } } }).network?.socket?.setNoDelay(true);
+      const network = (client as unknown as { network?: NetworkLike }).network;
+      network?.socket?.setNoDelay(true);
+      if (network && opts.roles) {
+        // dcmjs-dimse builds the A-ASSOCIATE-RQ right after 'connected': set the role selection items on its contexts.
+        const send = network.sendAssociationRequest.bind(network);
+        network.sendAssociationRequest = (a) => {
+          for (const { context } of a.getPresentationContexts() as Array<{ context: InstanceType<typeof association.PresentationContext> }>) {
+            const role = opts.roles?.[context.getAbstractSyntaxUid()];
+            if (role) {
+              context.setUserRole(role.scu);
+              context.setProviderRole(role.scp);
+            }
+          }
+          send(a);
+        };
+      }
+    });
+    client.on('associationAccepted', () => {
+      const network = (client as unknown as { network?: NetworkLike }).network;
+      opts.onNetwork?.(() => { if (network?.requests) network.requests.length = 0; });
     });
     client.on('associationRejected', (e: { result: number; source: number; reason: number }) => {
       error = new DimseScuError(`Association rejected by ${remote.aeTitle} (result ${e.result}, source ${e.source}, reason ${e.reason})`);
@@ -54,12 +86,19 @@ export interface StoreOutcome {
   status: number;
 }
 
-/** C-STORE of archived instances (stored bytes as they are) on one association. */
+/**
+ * C-STORE of archived instances (stored bytes as they are) on one association. `cancelled` is checked after each
+ * sub-operation: once it returns true no further instance is sent, and the unsent ones are not reported at all
+ * (they are neither completed nor failed). Instances lost with the association are reported with status -1.
+ */
 export async function store(callingAe: string, remote: RemoteAe, items: OutgoingStore[], opts: {
   moveOriginator?: { aet: string; messageId: number };
   onResult?: (o: StoreOutcome) => void;
+  cancelled?: () => boolean;
 } = {}): Promise<StoreOutcome[]> {
   const outcomes: StoreOutcome[] = [];
+  let dropQueued: (() => void) | undefined;
+  let stopped = false;
   const reqs = items.map((it) => {
     const req = new requests.CStoreRequest(new RawDataset(it));
     if (opts.moveOriginator) {
@@ -72,14 +111,19 @@ export async function store(callingAe: string, remote: RemoteAe, items: Outgoing
       const o = { sopInstanceUid: it.sopInstanceUid, status };
       outcomes.push(o);
       opts.onResult?.(o);
+      if (!stopped && opts.cancelled?.()) {
+        stopped = true;
+        dropQueued?.();
+      }
     });
     return req;
   });
   try {
-    await run(callingAe, remote, reqs);
+    await run(callingAe, remote, reqs, { onNetwork: (drop) => { dropQueued = drop; } });
   } catch (err) {
     if (!outcomes.length) throw err;
   }
+  if (stopped) return outcomes;
   // Requests never sent (association lost): failures.
   for (const it of items) if (!outcomes.some((o) => o.sopInstanceUid === it.sopInstanceUid)) {
     const o = { sopInstanceUid: it.sopInstanceUid, status: -1 };
@@ -125,9 +169,20 @@ export async function moveStudy(callingAe: string, remote: RemoteAe, destination
 
 export { Dataset, constants, jsonToNatural };
 
-/** N-EVENT-REPORT (storage commitment result) on a new association. */
-export async function eventReport(callingAe: string, remote: RemoteAe, eventTypeId: number, ds: DicomJson): Promise<void> {
-  const req = new requests.NEventReportRequest('1.2.840.10008.1.20.1', '1.2.840.10008.1.20.1.1', eventTypeId);
+/**
+ * N-EVENT-REPORT (storage commitment result) on a new association, Axial proposing the SCP role for the Storage
+ * Commitment Push Model SOP Class (PS3.4 J.3.3.1.3: the SCU accepts an association where the SCP role is proposed).
+ * Resolves with the N-EVENT-REPORT-RSP status.
+ */
+export async function eventReport(callingAe: string, remote: RemoteAe, eventTypeId: number, ds: DicomJson): Promise<number> {
+  const req = new requests.NEventReportRequest(STORAGE_COMMITMENT_PUSH, STORAGE_COMMITMENT_INSTANCE, eventTypeId);
   req.setDataset(new Dataset(jsonToNatural(ds), constants.TransferSyntax.ImplicitVRLittleEndian));
-  await run(callingAe, remote, [req]);
+  let status = -1;
+  req.on('response', (r: Rsp.NEventReportResponse) => { status = r.getStatus(); });
+  await run(callingAe, remote, [req], { roles: { [STORAGE_COMMITMENT_PUSH]: { scu: false, scp: true } } });
+  if (status < 0) throw new DimseScuError(`No N-EVENT-REPORT response from ${remote.aeTitle}`);
+  return status;
 }
+
+export const STORAGE_COMMITMENT_PUSH = '1.2.840.10008.1.20.1';
+export const STORAGE_COMMITMENT_INSTANCE = '1.2.840.10008.1.20.1.1';

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ArrowLeft, Eye, Layers, Trash2 } from 'lucide-react';
+import { ArrowLeft, Eye, Layers, Send, Trash2 } from 'lucide-react';
 import { errorMessage } from '../../app/api';
 import { P, usePermissions } from '../../app/permissions';
 import { Alert, Badge, Button, buttonClasses, Card, ConfirmDialog, EmptyState, PageHeader, Spinner, toast } from '../../ui';
@@ -8,6 +8,9 @@ import { da, num, pn, sexLabel, str, strs, T, tm, type DicomJsonDataset } from '
 import { useDeleteSeriesMutation, useDeleteStudyMutation, useGetStudyQuery, useListSeriesQuery } from '../studies/dicomweb';
 import { lastStudySearch, viewerPath } from '../studies/StudiesPage';
 import { SeriesThumbnail } from './SeriesThumbnail';
+import { SendToDialog } from './SendToDialog';
+import { DicomJobsTable } from '../admin-dicom-nodes/DicomJobsTable';
+import { jobParams } from '../admin-dicom-nodes/dicomNodesApi';
 
 function seriesSort(a: DicomJsonDataset, b: DicomJsonDataset): number {
   const na = num(a, T.SeriesNumber) ?? Number.MAX_SAFE_INTEGER;
@@ -20,6 +23,8 @@ export default function StudyPage() {
   const navigate = useNavigate();
   const { can } = usePermissions();
   const canDelete = can(P.studyDelete);
+  const canExport = can(P.studyExport);
+  const [sending, setSending] = useState(false);
   const study = useGetStudyQuery(studyUid, { skip: !studyUid });
   const series = useListSeriesQuery(studyUid, { skip: !studyUid });
   const [deleteStudy, deletingStudy] = useDeleteStudyMutation();
@@ -90,6 +95,11 @@ export default function StudyPage() {
             <Link to={viewerPath(studyUid)} className={buttonClasses('primary')}>
               <Eye aria-hidden className="size-4" /> Open viewer
             </Link>
+            {canExport && (
+              <Button icon={<Send aria-hidden className="size-4" />} onClick={() => setSending(true)}>
+                Send to…
+              </Button>
+            )}
             {canDelete && (
               <Button variant="danger" icon={<Trash2 aria-hidden className="size-4" />} onClick={() => setConfirmStudy(true)}>
                 Delete study
@@ -156,6 +166,18 @@ export default function StudyPage() {
           </ul>
         )}
       </Card>
+      {canExport && (
+        <Card title="Transfers" className="mt-4">
+          <DicomJobsTable label="Transfers of this study" filter={(j) => jobParams(j).studyUid === studyUid} limit={10} />
+        </Card>
+      )}
+      {sending && (
+        <SendToDialog
+          studyUid={studyUid}
+          series={(rows ?? []).map((se) => ({ uid: str(se, T.SeriesInstanceUID), label: seriesLabel(se) }))}
+          onClose={() => setSending(false)}
+        />
+      )}
       <ConfirmDialog
         open={confirmStudy}
         onOpenChange={setConfirmStudy}
