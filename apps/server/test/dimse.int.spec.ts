@@ -174,7 +174,7 @@ describe(`DIMSE SCP (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     expect(sameAsFile).toBeGreaterThan(files.length / 2);
   });
 
-  it('stores 200 instances with storescu and reports the throughput', async () => {
+  it('stores 200 instances over one association; all archived, audited once for the study when the association ends', async () => {
     const dir = join(work, 'bulk');
     spawnSync('mkdir', ['-p', dir]);
     const study = BULK_STUDY;
@@ -184,7 +184,20 @@ describe(`DIMSE SCP (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     const r = await run('storescu', ['-aec', AET, '-aet', 'BULKSCU', '+sd', '127.0.0.1', String(port), dir], 120_000);
     const seconds = (Date.now() - started) / 1000;
     expect(r.code, r.out).toBe(0);
+    expect(r.out).not.toMatch(/^E: /m);
     console.log(`storescu 200 synthetic instances: ${seconds.toFixed(2)} s (${(200 / seconds).toFixed(0)} instances/s)`);
+    const q = await fetch(`${app.url}/dicom-web/studies/${study}/instances?limit=1`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(q.headers.get('x-total-count')).toBe('200');
+    // The association's audit event is written when it closes: wait for it rather than for a fixed time.
+    let events: any[] = [];
+    for (let i = 0; i < 50 && !events.length; i++) {
+      const a = await api.call('GET', `/api/v1/audit-events?action=study.store&limit=200`, { token: admin });
+      events = a.body.items.filter((e: any) => e.resourceId === study);
+      if (!events.length) await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ outcome: 'success', username: 'AE:BULKSCU', patientId: 'BULK-1' });
+    expect(events[0].details).toMatchObject({ via: 'dimse', callingAe: 'BULKSCU', stored: 200, duplicates: 0 });
   });
 
   describe('C-FIND', () => {

@@ -87,6 +87,9 @@ export class DimseService implements OnApplicationBootstrap, OnModuleDestroy, Di
 
   async onModuleDestroy(): Promise<void> {
     await this.listener?.close();
+    // Associations cut by the shutdown are audited before the database closes.
+    for (const info of [...this.storedByAssociation.keys()]) this.flushStoreAudit(info);
+    await Promise.allSettled([...this.auditWrites]);
     this.listener = undefined;
   }
 
@@ -96,8 +99,17 @@ export class DimseService implements OnApplicationBootstrap, OnModuleDestroy, Di
     return this.nodes.byAeTitle(callingAe);
   }
 
+  /** A calling AE's rights are read once per association (as its identity is), not once per message. */
+  private readonly policies = new WeakMap<AssociationInfo, Promise<DicomNode | undefined>>();
+
   private async allowed(info: AssociationInfo, what: 'allowStore' | 'allowQuery' | 'allowRetrieve'): Promise<boolean> {
-    const node = await this.policy(info.callingAe);
+    let p = this.policies.get(info);
+    if (!p) {
+      p = this.policy(info.callingAe);
+      p.catch(() => this.policies.delete(info));
+      this.policies.set(info, p);
+    }
+    const node = await p;
     if (node) return node[what];
     return !this.config.dicom.whitelist;
   }
@@ -142,13 +154,50 @@ export class DimseService implements OnApplicationBootstrap, OnModuleDestroy, Di
         const storageError = /storage or database/.test(r.reason);
         return { status: storageError ? S.OutOfResources : S.UnableToProcess, comment: r.reason };
       }
-      await this.audit.record(this.subject(info), { action: 'study.store', outcome: 'success', resourceType: 'instance', resourceId: r.sopInstanceUid, patientId: r.patientId, details: { via: 'dimse', status: r.status, studyUid: r.studyUid } });
+      this.storedOn(info, r);
       return { status: S.Success };
     } catch (err) {
       await blob.discard().catch(() => undefined);
       this.logger.error(`C-STORE from ${info.callingAe}: ${(err as Error).message}`);
       return { status: S.OutOfResources, comment: 'Processing failure while storing' };
     }
+  }
+
+  /**
+   * Stores are audited per association and study (what was stored, by which AE, how many instances and
+   * duplicates), as STOW-RS is per request and study: one event per study when the association closes, or
+   * every minute on a long association, rather than a database commit on every C-STORE's path.
+   */
+  private readonly storedByAssociation = new Map<AssociationInfo, { since: number; studies: Map<string, { patientId: string; stored: number; duplicates: number }> }>();
+
+  private storedOn(info: AssociationInfo, r: { status: string; studyUid: string; patientId: string }): void {
+    let a = this.storedByAssociation.get(info);
+    if (!a) this.storedByAssociation.set(info, (a = { since: Date.now(), studies: new Map() }));
+    const e = a.studies.get(r.studyUid) ?? { patientId: r.patientId, stored: 0, duplicates: 0 };
+    if (r.status === 'duplicate') e.duplicates++;
+    else e.stored++;
+    a.studies.set(r.studyUid, e);
+    if (Date.now() - a.since > 60_000) this.flushStoreAudit(info);
+  }
+
+  private readonly auditWrites = new Set<Promise<unknown>>();
+
+  private flushStoreAudit(info: AssociationInfo): void {
+    const a = this.storedByAssociation.get(info);
+    if (!a) return;
+    this.storedByAssociation.delete(info);
+    for (const [studyUid, e] of a.studies) {
+      const w = this.audit.record(this.subject(info), {
+        action: 'study.store', outcome: 'success', resourceType: 'study', resourceId: studyUid, patientId: e.patientId,
+        details: { via: 'dimse', callingAe: info.callingAe, stored: e.stored, duplicates: e.duplicates },
+      });
+      this.auditWrites.add(w);
+      void w.finally(() => this.auditWrites.delete(w));
+    }
+  }
+
+  associationClosed(info: AssociationInfo): void {
+    this.flushStoreAudit(info);
   }
 
   async find(info: AssociationInfo, q: { sopClassUid: string; identifier: DicomJson }, emit: (ds: DicomJson) => Promise<boolean>): Promise<DimseStatus> {

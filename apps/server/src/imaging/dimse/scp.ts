@@ -66,6 +66,8 @@ export interface DimseHandler {
   move(info: AssociationInfo, q: { sopClassUid: string; identifier: DicomJson; destination: string; messageId: number }, progress: (c: SubOperationCounts) => void, cancelled: () => boolean): Promise<RetrieveResult>;
   get(info: AssociationInfo, q: { sopClassUid: string; identifier: DicomJson }, send: (s: OutgoingStore) => Promise<number>, progress: (c: SubOperationCounts) => void, cancelled: () => boolean): Promise<RetrieveResult>;
   commit(info: AssociationInfo, q: { transactionUid: string; refs: Array<{ sopClassUid: string; sopInstanceUid: string }> }, report: (eventTypeId: number, ds: DicomJson) => Promise<boolean>): Promise<DimseStatus>;
+  /** The association's connection is gone (released, aborted or dropped). */
+  associationClosed?(info: AssociationInfo): void;
   log(level: 'debug' | 'warn' | 'error', message: string): void;
 }
 
@@ -128,6 +130,7 @@ class AxialScp extends Scp {
   }
 
   cleanup(): void {
+    this.handler.associationClosed?.(this.info);
     if (this.keepAlive) clearInterval(this.keepAlive);
     for (const b of this.openBlobs) void b.discard().catch(() => undefined);
     this.openBlobs.clear();
