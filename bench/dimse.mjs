@@ -44,6 +44,8 @@ function dimse(request) {
       else final = { status: r.getStatus(), ms: performance.now() - t0, response: r };
     });
     const client = new Client();
+    // dcmjs-dimse leaves Nagle's algorithm on; a real SCU (DCMTK with TCP_NODELAY, Axial's own SCU) does not.
+    client.on('connected', () => client.network?.socket?.setNoDelay(true));
     client.on('networkError', reject);
     client.on('closed', () => (final ? resolve({ ...final, firstPending }) : reject(new Error('association closed without a final response'))));
     client.addRequest(request);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 
@@ -20,7 +20,12 @@ const AUDIENCE = 'axial-api';
 /** Signs and verifies access tokens (HS256 only: `alg: none` and other algorithms are refused). */
 @Injectable()
 export class TokenService {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  /** The HMAC key, imported once: a raw secret would be imported again on every request's verification. */
+  private readonly key: KeyObject;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.key = createSecretKey(config.jwtSecret);
+  }
 
   get accessTtl(): number {
     return this.config.accessTokenTtlSeconds;
@@ -34,12 +39,12 @@ export class TokenService {
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(`${this.config.accessTokenTtlSeconds}s`)
-      .sign(this.config.jwtSecret);
+      .sign(this.key);
   }
 
   async verifyAccess(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.config.jwtSecret, {
+      const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
         issuer: ISSUER,
         audience: AUDIENCE,
