@@ -11,14 +11,14 @@ import { splitPart10 } from '../src/imaging/dimse/part10';
 import { RawDataset } from '../src/imaging/dimse/scp';
 import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
 import { HAVE_SAMPLES, SAMPLES_DIR, sampleFiles, syntheticInstance, uid } from './dicom-fixtures';
-import { startStorescp } from './dimse-peers';
+import { PEER_ENV, runTool, startStorescp } from './dimse-peers';
 
 /**
  * Axial as a DICOM node, against DCMTK (always with TCP_NODELAY=1, see docs). "Identical" over DIMSE: DIMSE carries
  * data sets, not files, so the data set bytes after the meta header must be identical when the sender's file was
  * Part 10 in the transfer syntax that was negotiated.
  */
-const ENV = { ...process.env, TCP_NODELAY: '1' };
+const ENV = PEER_ENV;
 const FIXTURES = resolve(__dirname, '../../../fixtures/demo');
 const AET = 'AXIAL_T';
 
@@ -32,16 +32,7 @@ let admin: string;
 const work = mkdtempSync(join(tmpdir(), 'axial-dimse-'));
 
 /** Never spawnSync a peer: the SCP runs in this process and must keep serving while the tool runs. */
-function run(cmd: string, args: string[], timeout = 60_000): Promise<{ code: number | null; out: string }> {
-  return new Promise((res) => {
-    const child = spawn(cmd, args, { env: ENV });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => child.kill(), timeout);
-    child.on('close', (code) => { clearTimeout(timer); res({ code, out }); });
-  });
-}
+const run = runTool;
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];

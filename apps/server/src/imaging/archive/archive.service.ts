@@ -11,6 +11,8 @@ import { ArchiveRepository, pgArray, type StoredInstanceRef } from './archive.re
 import { IngestService, type IngestResult, type IngestSource, type ReceivedObject } from './ingest.service';
 
 export interface StoreSession {
+  /** Optional: parse an object as soon as it is received, before `add` takes it with others. */
+  prepare(object: ReceivedObject): void;
   add(objects: ReceivedObject[]): Promise<IngestResult[]>;
   finish(): Promise<void>;
 }
@@ -50,6 +52,7 @@ export class ArchiveService {
     const byStudy = new Map<string, { patientId: string; stored: number; duplicates: number }>();
     let rejected = 0;
     return {
+      prepare: (object) => this.ingestion.prepare(object),
       add: async (objects) => {
         const results = await this.ingestion.ingest(objects, { kind, by: actor.username, expectedStudyUid });
         for (const r of results) {

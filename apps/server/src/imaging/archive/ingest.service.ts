@@ -96,6 +96,20 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     return this.ingest(received, source);
   }
 
+  /** Objects parsed ahead of their ingest (a receiver calls `prepare` as each one arrives). */
+  private readonly prepared = new WeakMap<TempBlob, Promise<{ header: DicomHeader; json: DicomJsonDataset }>>();
+
+  /**
+   * Parses a received object now, so that its batch's ingest finds it done: a receiver calls this as each
+   * object ends, and the parsing happens while the next objects arrive rather than after the last one.
+   */
+  prepare(obj: ReceivedObject): void {
+    if (this.prepared.has(obj.temp)) return;
+    const p = this.parse(obj);
+    p.catch(() => undefined); // reported by ingest
+    this.prepared.set(obj.temp, p);
+  }
+
   async ingest(objects: ReceivedObject[], source: IngestSource): Promise<IngestResult[]> {
     const results: IngestResult[] = new Array(objects.length);
     const accepted: Array<{ idx: number; obj: ReceivedObject; header: DicomHeader; item: NewInstance }> = [];
@@ -103,7 +117,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     for (let idx = 0; idx < objects.length; idx++) {
       const obj = objects[idx];
       try {
-        const { header, json } = await this.parse(obj);
+        const { header, json } = await (this.prepared.get(obj.temp) ?? this.parse(obj));
         if (source.expectedStudyUid && header.studyInstanceUid !== source.expectedStudyUid) {
           throw new RejectError(`Study Instance UID ${header.studyInstanceUid} differs from the study of the request (${source.expectedStudyUid})`,
             { sopInstanceUid: header.sopInstanceUid, sopClassUid: header.sopClassUid, studyUid: header.studyInstanceUid, mismatch: true });
@@ -119,6 +133,22 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         results[idx] = { status: 'rejected', reason, ...(err instanceof RejectError ? err.ids : {}) };
       }
     }
+    // The batch's keys go to the journal (synced) while the duplicate check runs: listing a key that turns out
+    // to be a duplicate is harmless (recovery only removes files the index does not know).
+    const journaled = accepted.length ? this.journal.begin(accepted.map((a) => a.item.storagePath)) : undefined;
+    journaled?.catch(() => undefined); // awaited below
+    try {
+      return await this.store(accepted, results, source, journaled);
+    } finally {
+      const batch = await journaled?.catch(() => undefined);
+      if (batch !== undefined) this.journal.end(batch);
+    }
+  }
+
+  private async store(
+    accepted: Array<{ idx: number; obj: ReceivedObject; header: DicomHeader; item: NewInstance }>,
+    results: IngestResult[], source: IngestSource, journaled: Promise<number> | undefined,
+  ): Promise<IngestResult[]> {
     // 2. Duplicates (same SOP Instance UID already archived, or twice in this batch).
     const existing = await this.repo.existingSops(accepted.map((a) => a.header.sopInstanceUid));
     const seen = new Set<string>();
@@ -142,9 +172,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     }
     // 3. Durable files, then one index transaction; the journal covers the gap between the two.
     if (fresh.length) {
-      let batch: number | undefined;
       try {
-        batch = await this.journal.begin(fresh.map((a) => a.item.storagePath));
+        await journaled;
         await this.storage.commitMany(fresh.map((a) => ({ temp: a.obj.temp, key: a.item.storagePath })));
         const inserted = await this.index(fresh.map((a) => a.item));
         for (const a of fresh) {
@@ -163,8 +192,6 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
           if (!indexed.has(a.item.storagePath)) await this.storage.delete(a.item.storagePath).catch(() => undefined);
           results[a.idx] = { status: 'rejected', reason: 'The archive could not index the object (storage or database error); nothing was kept', sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid };
         }
-      } finally {
-        if (batch !== undefined) this.journal.end(batch);
       }
       for (const a of fresh) {
         const r = results[a.idx];

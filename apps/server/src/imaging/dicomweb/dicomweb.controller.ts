@@ -21,7 +21,7 @@ import { FAILURE, stowResponse, type PartOutcome } from './stow';
 const DICOM_JSON = 'application/dicom+json';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 /** Received parts handed to ingest together (one index transaction) while the request is still streaming. */
-const STOW_GROUP = 10;
+const STOW_GROUP = 25;
 
 /** Base URL of the DICOMweb service as seen by the client (honours X-Forwarded-* with AXIAL_TRUST_PROXY). */
 export function dicomwebBase(req: FastifyRequest): string {
@@ -117,8 +117,9 @@ export class DicomwebController {
         end: async () => {
           if (!current) return;
           if (current.temp) {
-            const finished = current.temp.finish();
-            finished.catch(() => undefined); // handled when the group is ingested
+            const temp = current.temp;
+            const finished = temp.finish();
+            finished.then((f) => session.prepare({ temp, ...f }), () => undefined); // failures handled when the group is ingested
             ready.push({ index: current.index, temp: current.temp, finished });
             if (ready.length >= STOW_GROUP) ingestReady();
           } else {
