@@ -2,8 +2,11 @@
 //   ingest: N synthetic 512×512 16-bit CT instances (≈525 KB) by STOW-RS, 1 client, 50 per request
 //   index: fills the index past 30,000 instances with small instances, then QIDO latencies
 //   metadata: series-level /metadata of a 500-instance series
+//   viewer: first image, cached scrolling and MPR of a 500-slice CT in headless Chromium (bench/viewer.mjs;
+//           `npm run bench:viewer` runs it alone; AXIAL_BENCH_VIEWER=false skips it)
 // Options (env): AXIAL_BENCH_ENGINE=postgres|pglite (default postgres), AXIAL_BENCH_CT=2000, AXIAL_BENCH_INDEX=30000
 import { ctFactory, percentile, post, startServer, stowBody } from './lib.mjs';
+import { printViewer, viewerBench } from './viewer.mjs';
 
 const engine = process.env.AXIAL_BENCH_ENGINE ?? 'postgres';
 const CT = Number(process.env.AXIAL_BENCH_CT ?? 2000);
@@ -83,6 +86,12 @@ try {
   const se = series['0020000E'].Value[0];
   results.seriesMetadata500 = await timeGet(`/dicom-web/studies/${st}/series/${se}/metadata`, 50);
   console.log(`series metadata (${series['00201209'].Value[0]} instances): median ${results.seriesMetadata500.median} ms, p95 ${results.seriesMetadata500.p95} ms`);
+
+  // 5. The viewer in headless Chromium (its own 500-slice CT with slice geometry, for MPR).
+  if (process.env.AXIAL_BENCH_VIEWER !== 'false') {
+    results.viewer = await viewerBench(srv);
+    printViewer(results.viewer);
+  }
   console.log(JSON.stringify(results));
 } finally {
   await srv.stop();

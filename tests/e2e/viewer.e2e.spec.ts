@@ -14,7 +14,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACT_DIR, Browsers, launchBrowser, login, screenshot, finishBrowserTest } from './support/browser';
-import { api, apiLogin, assertBuilt, startServer, type AxialServer } from './support/server';
+import { api, apiLogin, assertBuilt, startServer, waitForStudies, type AxialServer } from './support/server';
 
 const STUDY = {
   ct: '1.3.6.1.4.1.5962.1.2.1.20040826185059.5457', // ct_explicit_le_signed16 (#1) + ct_jpeg2000_lossless (#2)
@@ -130,14 +130,7 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startServer({ demo: true }), launchBrowser()]);
   // The demo import runs on first start: wait until every study the test opens is in the archive.
   const token = await apiLogin(server, 'admin', server.adminPassword);
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const { status, body } = await api<Array<Record<string, { Value?: string[] }>>>(server, 'GET', '/dicom-web/studies?limit=100', { token });
-    const uids = status === 200 && Array.isArray(body) ? body.map((s) => s['0020000D']?.Value?.[0]) : [];
-    if (Object.values(STUDY).every((u) => uids.includes(u))) break;
-    if (Date.now() > deadline) throw new Error(`demo studies not imported in time; have ${uids.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitForStudies(server, token, Object.values(STUDY));
 });
 
 afterAll(async () => {

@@ -180,3 +180,20 @@ export async function apiLogin(server: AxialServer, username: string, password: 
   if (status !== 200) throw new Error(`API login as ${username} failed: HTTP ${status} ${JSON.stringify(body)}`);
   return body.accessToken;
 }
+
+/**
+ * Waits until every given study is in the archive (the demo import runs in the background on first start,
+ * and tests may STOW their own): one QIDO per study UID list, every half second, up to `timeoutMs`.
+ */
+export async function waitForStudies(server: AxialServer, token: string, studyUids: readonly string[], timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const list = studyUids.map(encodeURIComponent).join(',');
+  for (;;) {
+    const { status, body } = await api<Array<Record<string, { Value?: string[] }>>>(server, 'GET', `/dicom-web/studies?StudyInstanceUID=${list}&limit=${studyUids.length}`, { token });
+    const have = status === 200 && Array.isArray(body) ? body.map((s) => s['0020000D']?.Value?.[0]) : [];
+    const missing = studyUids.filter((u) => !have.includes(u));
+    if (!missing.length) return;
+    if (Date.now() > deadline) throw new Error(`studies not in the archive in time: ${missing.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

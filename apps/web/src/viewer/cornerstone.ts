@@ -7,12 +7,17 @@
  * - Tool names and the shared tool group id live here too.
  */
 import { Enums, eventTarget, init as coreInit, type Types } from '@cornerstonejs/core';
+import { askText, changeText } from './textPrompt';
 import dicomImageLoader, { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
 import {
   addTool,
   AngleTool,
   ArrowAnnotateTool,
+  BidirectionalTool,
+  CobbAngleTool,
   EllipticalROITool,
+  LabelTool,
+  PlanarFreehandROITool,
   init as toolsInit,
   LengthTool,
   PanTool,
@@ -37,6 +42,10 @@ export const PRIMARY_TOOLS = {
   rectangle: RectangleROITool.toolName,
   probe: ProbeTool.toolName,
   arrow: ArrowAnnotateTool.toolName,
+  cobb: CobbAngleTool.toolName,
+  freehand: PlanarFreehandROITool.toolName,
+  bidirectional: BidirectionalTool.toolName,
+  text: LabelTool.toolName,
 } as const;
 export type PrimaryTool = keyof typeof PRIMARY_TOOLS;
 
@@ -47,7 +56,20 @@ export const MEASUREMENT_TOOL_NAMES: string[] = [
   RectangleROITool.toolName,
   ProbeTool.toolName,
   ArrowAnnotateTool.toolName,
+  CobbAngleTool.toolName,
+  PlanarFreehandROITool.toolName,
+  BidirectionalTool.toolName,
+  LabelTool.toolName,
 ];
+
+/**
+ * Tool configuration given when a tool group adds a measurement tool: arrow and free-text annotations ask
+ * for their text in the viewer's own dialog (textPrompt) instead of window.prompt.
+ */
+export const MEASUREMENT_TOOL_CONFIG: Record<string, Record<string, unknown>> = {
+  [ArrowAnnotateTool.toolName]: { getTextCallback: askText, changeTextCallback: changeText },
+  [LabelTool.toolName]: { getTextCallback: askText, changeTextCallback: changeText },
+};
 
 /**
  * A uniform grey-scale image without a window (e.g. the empty end slices of a phantom) gets the window
@@ -96,6 +118,10 @@ export function ensureCornerstone(getToken: () => string | null): Promise<void> 
         RectangleROITool,
         ProbeTool,
         ArrowAnnotateTool,
+        CobbAngleTool,
+        PlanarFreehandROITool,
+        BidirectionalTool,
+        LabelTool,
       ]) {
         addTool(tool);
       }

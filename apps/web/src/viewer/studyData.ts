@@ -6,6 +6,7 @@
  */
 import { dicomweb, readDatasets, type Thunk } from '../features/studies/dicomweb';
 import { wadors } from './cornerstone';
+import { registerInstances } from './instanceRegistry';
 import { num, str, T, type DicomJsonDataset, type DicomJsonElement } from '../features/studies/dicomJson';
 
 export interface ViewerSeries {
@@ -143,6 +144,8 @@ async function buildStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo
       instanceOf.set(imageId, ds);
     }
   }
+  // Instance attributes for the SR / KOS writers (naturalized lazily, on first save).
+  registerInstances(instanceOf as never);
   return {
     imageIds,
     instanceOf,

@@ -69,7 +69,8 @@ export const BUILTIN_ROLES: RoleDef[] = [
     code: 'radiologist',
     name: 'Radiologist',
     description: 'Reads studies and signs reports',
-    permissions: all('patient.read', 'order.read', 'worklist.read', 'study.read', 'study.export', 'report.read',
+    // study.upload: the viewer stores measurements (DICOM SR) and key images (KOS) in the study via STOW-RS.
+    permissions: all('patient.read', 'order.read', 'worklist.read', 'study.read', 'study.upload', 'study.export', 'report.read',
       'report.write', 'report.sign', 'schedule.read', 'room.read', 'department.read'),
   },
   {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent, type MouseEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ArrowDown, ArrowUp, ArrowUpDown, Eye, FolderSearch, Upload, X } from 'lucide-react';
+import { AppWindow, ArrowDown, ArrowUp, ArrowUpDown, Eye, FolderSearch, Upload, X } from 'lucide-react';
+import { viewerTabs } from '../../viewer/viewerTabs';
 import { errorMessage } from '../../app/api';
 import { P, usePermissions } from '../../app/permissions';
 import {
@@ -253,8 +254,19 @@ function StudyRow({ study, onClick }: { study: DicomJsonDataset; onClick: (e: Mo
       <td className="px-2 py-2 text-right tabular-nums" data-col="instances">{instances ?? '—'}</td>
       <td className="px-2 py-2 text-right whitespace-nowrap">
         {uid && (
-          <Link to={viewerPath(uid)} className={buttonClasses('ghost', 'icon')} aria-label="Open viewer" title="Open viewer">
+          <Link to={viewerPath(uid)} onClick={() => viewerTabs.reset()} className={buttonClasses('ghost', 'icon')} aria-label="Open viewer" title="Open viewer">
             <Eye aria-hidden className="size-4" />
+          </Link>
+        )}
+        {uid && (
+          <Link
+            to={viewerPath(uid)}
+            onClick={() => viewerTabs.open(uid, [name, date].filter(Boolean).join(' · '))}
+            className={buttonClasses('ghost', 'icon')}
+            aria-label="Open in a new viewer tab"
+            title="Open in a new viewer tab (keeps the studies already open in the viewer)"
+          >
+            <AppWindow aria-hidden className="size-4" />
           </Link>
         )}
       </td>

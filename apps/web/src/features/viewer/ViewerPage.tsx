@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useStore } from 'react-redux';
 import { metaData, RenderingEngine, type StackViewport } from '@cornerstonejs/core';
 import { annotation, Enums as ToolEnums, ToolGroupManager, PanTool, StackScrollTool, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
@@ -13,6 +13,7 @@ import {
   Columns2,
   Contrast,
   Crosshair,
+  Box,
   Grid2x2,
   Loader2,
   Move,
@@ -25,6 +26,11 @@ import {
   SunMedium,
   Triangle,
   ZoomIn,
+  TriangleRight,
+  PencilLine,
+  Diameter,
+  Type,
+  PanelRight,
   type LucideIcon,
 } from 'lucide-react';
 import { Dialog } from '../../ui';
@@ -32,11 +38,22 @@ import type { RootState } from '../../app/store';
 import type { Thunk } from '../studies/dicomweb';
 import { errorMessage } from '../../app/api';
 import { SeriesThumbnail } from '../study/SeriesThumbnail';
-import { ensureCornerstone, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
+import { ensureCornerstone, MEASUREMENT_TOOL_CONFIG, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
 import { CT_PRESETS, toRange } from '../../viewer/presets';
-import { isImageSeries, loadStudy, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
+import { isImageSeries, loadStack, loadStudy, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
 import { SERIES_DRAG_TYPE, viewportId, ViewportPane } from './ViewportPane';
 import { MeasurementsPanel } from './MeasurementsPanel';
+import { PriorsPanel } from './PriorsPanel';
+import { StudyTabs } from './StudyTabs';
+import { TextPromptDialog } from './TextPromptDialog';
+import { jumpToImage } from './jump';
+import { viewerTabs } from '../../viewer/viewerTabs';
+import { formatDA, formatPersonName } from '../studies/dicomJson';
+import { MprView } from './MprView';
+import { ViewerSettingsButton } from './ViewerSettingsButton';
+import { applyCacheLimit } from '../../viewer/viewerSettings';
+import { HangingProtocolMenu, priorCandidates, toHpStudy } from './HangingProtocolMenu';
+import { availableProtocols, priorToLoad, type ProtocolPlan } from '../../viewer/hangingProtocols';
 
 type LayoutId = '1x1' | '1x2' | '2x1' | '2x2';
 const LAYOUTS: Array<{ id: LayoutId; rows: number; cols: number; label: string; icon: LucideIcon }> = [
@@ -56,6 +73,10 @@ const TOOL_BUTTONS: Array<{ id: PrimaryTool; label: string; icon: LucideIcon }> 
   { id: 'rectangle', label: 'Rectangle ROI', icon: RectangleHorizontal },
   { id: 'probe', label: 'Probe', icon: Crosshair },
   { id: 'arrow', label: 'Arrow annotation', icon: ArrowUpRight },
+  { id: 'cobb', label: 'Cobb angle', icon: TriangleRight },
+  { id: 'freehand', label: 'Freehand ROI', icon: PencilLine },
+  { id: 'bidirectional', label: 'Bidirectional (long / short axis)', icon: Diameter },
+  { id: 'text', label: 'Free text', icon: Type },
 ];
 
 const SHORTCUTS: Array<[string, string]> = [
@@ -70,6 +91,9 @@ const SHORTCUTS: Array<[string, string]> = [
   ['H / V', 'Flip horizontally / vertically'],
   ['Esc', 'Reset the viewport'],
   ['Space', 'Play / pause cine (multi-frame)'],
+  ['M', 'MPR of the active series (axial, coronal, sagittal) / back to the stack'],
+  ['K', 'Mark / unmark the image as a key image'],
+  ['Delete', 'Delete the selected measurement'],
   ['?', 'This help'],
 ];
 
@@ -129,6 +153,7 @@ function ToolButton({ label, icon: Icon, active, onClick, testId, children }: { 
 /** /viewer?StudyInstanceUIDs=a[,b] — the diagnostic stack viewer. */
 export default function ViewerPage() {
   const [sp] = useSearchParams();
+  const navigate = useNavigate();
   const uidsParam = sp.get('StudyInstanceUIDs') ?? '';
   const uids = useMemo(() => uidsParam.split(',').map((u) => u.trim()).filter(Boolean), [uidsParam]);
   const store = useStore<RootState>();
@@ -144,6 +169,11 @@ export default function ViewerPage() {
   const [primary, setPrimary] = useState<PrimaryTool>('windowLevel');
   const [helpOpen, setHelpOpen] = useState(false);
   const [showMeasurements, setShowMeasurements] = useState(true);
+  // MPR of one series instead of the grid; hanging protocols offered for the study (first = automatic).
+  const [mprSeries, setMprSeries] = useState<ViewerSeries | null>(null);
+  const [plans, setPlans] = useState<ProtocolPlan[]>([]);
+  const [protocolId, setProtocolId] = useState('');
+  const userArranged = useRef(false);
 
   const grid = LAYOUTS.find((l) => l.id === layout)!;
   const count = grid.rows * grid.cols;
@@ -155,10 +185,11 @@ export default function ViewerPage() {
     ensureCornerstone(() => store.getState().session.accessToken)
       .then(() => {
         if (cancelled) return;
+        applyCacheLimit();
         created = new RenderingEngine(RENDERING_ENGINE_ID);
         const tg = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
         if (tg) {
-          for (const name of [WindowLevelTool.toolName, PanTool.toolName, ZoomTool.toolName, StackScrollTool.toolName, ...MEASUREMENT_TOOL_NAMES]) tg.addTool(name);
+          for (const name of [WindowLevelTool.toolName, PanTool.toolName, ZoomTool.toolName, StackScrollTool.toolName, ...MEASUREMENT_TOOL_NAMES]) tg.addTool(name, MEASUREMENT_TOOL_CONFIG[name]);
         }
         applyBindings('windowLevel');
         setEngine(created);
@@ -183,12 +214,25 @@ export default function ViewerPage() {
     const ctrl = new AbortController();
     setStudies(null);
     setLoadError(null);
+    userArranged.current = false;
     Promise.all(uids.map((u) => loadStudy(u, thunk, ctrl.signal)))
-      .then((list) => {
+      .then(async (list) => {
         setStudies(list);
-        const first = list.flatMap((s) => s.series).find(isImageSeries) ?? null;
-        setAssigned([first, null, null, null]);
-        setActiveIndex(0);
+        // Hanging protocol: applied at once, then again with the prior when the rules want one (until the user rearranges).
+        const hang = (all: ViewerStudy[]) => {
+          const next = availableProtocols(toHpStudy(all[0]), all.slice(1).map(toHpStudy));
+          setPlans(next);
+          if (!userArranged.current && next[0]) applyPlan(next[0], all);
+        };
+        hang(list);
+        const candidates = await priorCandidates(list[0].patientId, thunk, ctrl.signal).catch(() => []);
+        const priorUid = priorToLoad(toHpStudy(list[0]), candidates);
+        if (!priorUid || list.some((st) => st.studyUid === priorUid) || ctrl.signal.aborted) return;
+        const prior = await loadStudy(priorUid, thunk, ctrl.signal).catch(() => null);
+        if (!prior || ctrl.signal.aborted) return;
+        const withPrior = [...list, prior];
+        setStudies(withPrior);
+        hang(withPrior);
       })
       .catch((err: unknown) => {
         if (!ctrl.signal.aborted) setLoadError(errorMessage(err, 'Could not load the study.'));
@@ -197,10 +241,31 @@ export default function ViewerPage() {
   }, [uids, thunk]);
 
   const allSeries = useMemo(() => studies?.flatMap((s) => s.series) ?? [], [studies]);
+
+  function applyPlan(plan: ProtocolPlan, list: ViewerStudy[] | null = studies) {
+    const byKey = new Map((list ?? []).flatMap((st) => st.series).map((s) => [seriesKey(s), s]));
+    const picked = plan.viewports.map((k) => (k ? (byKey.get(k) ?? null) : null));
+    // Series metadata requests start now, while Cornerstone may still be starting (loadStack caches them).
+    for (const s of picked) if (s) void loadStack(s, thunk).catch(() => undefined);
+    setLayout(plan.layout);
+    setAssigned([0, 1, 2, 3].map((i) => picked[i] ?? null));
+    setActiveIndex(0);
+    setMprSeries(plan.mpr ? (byKey.get(plan.mpr) ?? null) : null);
+    setProtocolId(plan.id);
+  }
+
+  const toggleMpr = useCallback(() => {
+    userArranged.current = true;
+    setProtocolId('custom');
+    setMprSeries((cur) => (cur ? null : (assigned[activeIndex] ?? null)));
+  }, [assigned, activeIndex]);
   const studyOf = useCallback((s: ViewerSeries | null) => studies?.find((st) => st.studyUid === s?.studyUid), [studies]);
 
   // Growing the layout fills empty viewports with series not shown yet.
   const changeLayout = (id: LayoutId) => {
+    userArranged.current = true;
+    setProtocolId('custom');
+    setMprSeries(null);
     const l = LAYOUTS.find((x) => x.id === id)!;
     const n = l.rows * l.cols;
     setLayout(id);
@@ -218,6 +283,8 @@ export default function ViewerPage() {
     (index: number, key: string) => {
       const s = allSeries.find((x) => seriesKey(x) === key);
       if (!s) return;
+      userArranged.current = true;
+      setProtocolId('custom');
       setAssigned((prev) => prev.map((p, i) => (i === index ? s : p)));
       setActiveIndex(index);
     },
@@ -293,18 +360,58 @@ export default function ViewerPage() {
       else if (/^[1-8]$/.test(k)) {
         const p = CT_PRESETS[Number(k) - 1];
         actions.preset(p.width, p.center);
-      } else if (k === ' ') document.querySelector<HTMLButtonElement>(`[data-testid="cine-toggle-${activeIndex}"]`)?.click();
+      } else if (k === 'm' || k === 'M') toggleMpr();
+      else if (k === ' ') document.querySelector<HTMLButtonElement>(`[data-testid="cine-toggle-${activeIndex}"]`)?.click();
       else handled = false;
       if (handled) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [actions, helpOpen, activeIndex]);
+  }, [actions, helpOpen, activeIndex, toggleMpr]);
 
   const activeSeries = assigned[activeIndex] ?? null;
 
+  // Priors beside the current study, tabs, and jumping to a measurement's / key image's image.
+  const [besideUid, setBesideUid] = useState('');
+  useEffect(() => setBesideUid(''), [uids]);
+  const openBeside = useCallback(
+    (uid: string) => {
+      loadStudy(uid, thunk)
+        .then((prior) => {
+          setStudies((prev) => (prev && !prev.some((st) => st.studyUid === uid) ? [...prev, prior] : prev));
+          const current = assigned[activeIndex] ?? assigned.find(Boolean) ?? null;
+          const pick = prior.series.find((s) => isImageSeries(s) && s.modality === current?.modality) ?? prior.series.find(isImageSeries) ?? null;
+          userArranged.current = true;
+          setProtocolId('custom');
+          setMprSeries(null);
+          setLayout('1x2');
+          setAssigned((prev) => [current ?? prev[0], pick, null, null]);
+          setBesideUid(uid);
+        })
+        .catch((err: unknown) => setLoadError(errorMessage(err, 'Could not open the prior.')));
+    },
+    [thunk, assigned, activeIndex],
+  );
+  const jump = useCallback(
+    (imageId: string) => {
+      if (!engine) return;
+      const shownIds = Array.from({ length: count }, (_, i) => viewportId(i));
+      void jumpToImage(engine, imageId, shownIds, (studyUid, seriesUid) => {
+        const s = allSeries.find((x) => x.studyUid === studyUid && x.seriesUid === seriesUid);
+        if (!s) return null;
+        assign(activeIndex, seriesKey(s));
+        return viewportId(activeIndex);
+      });
+    },
+    [engine, count, allSeries, assign, activeIndex],
+  );
+  const mainStudy = studies?.[0];
+  const tabLabel = mainStudy ? `${formatPersonName(mainStudy.patientName) || mainStudy.patientId || 'Study'}${mainStudy.studyDate ? ` · ${formatDA(mainStudy.studyDate)}` : ''}` : '';
+  const syncViewportIds = mprSeries ? [] : Array.from({ length: count }, (_, i) => i).filter((i) => assigned[i]).map(viewportId);
+
   return (
     <div className="fixed inset-0 flex flex-col bg-neutral-950 text-neutral-200 [color-scheme:dark]" data-testid="viewer">
+      <StudyTabs current={uidsParam} label={tabLabel} />
       {/* Toolbar */}
       <header className="flex h-11 shrink-0 items-center gap-1 border-b border-neutral-800 bg-neutral-900 px-2" role="toolbar" aria-label="Viewer tools">
         <Link to={uids.length === 1 ? `/studies/${encodeURIComponent(uids[0])}` : '/studies'} className="mr-2 flex items-center gap-1 rounded px-2 py-1 text-xs text-neutral-400 hover:bg-neutral-800 hover:text-white">
@@ -315,17 +422,17 @@ export default function ViewerPage() {
             <ToolButton key={l.id} label={`Layout ${l.label}`} icon={l.icon} active={layout === l.id} onClick={() => changeLayout(l.id)} testId={`layout-${l.id}`} />
           ))}
         </div>
-        <div className="mx-2 h-6 w-px bg-neutral-700" />
+        <div className="mx-1 h-6 w-px bg-neutral-700" />
         <div className="flex items-center gap-0.5" role="group" aria-label="Left mouse button tool">
           {TOOL_BUTTONS.map((b) => (
             <ToolButton key={b.id} label={b.label} icon={b.icon} active={primary === b.id} onClick={() => setPrimary(b.id)} testId={`tool-${b.id}`} />
           ))}
         </div>
-        <div className="mx-2 h-6 w-px bg-neutral-700" />
+        <div className="mx-1 h-6 w-px bg-neutral-700" />
         <select
           aria-label="Window presets"
           data-testid="wl-preset"
-          className="h-8 rounded border border-neutral-700 bg-neutral-800 px-2 text-xs text-neutral-200"
+          className="h-8 w-32 rounded border border-neutral-700 bg-neutral-800 px-1 text-xs text-neutral-200"
           value=""
           onChange={(e) => {
             const v = e.target.value;
@@ -348,10 +455,17 @@ export default function ViewerPage() {
         <ToolButton label="Flip horizontal (H)" icon={ArrowLeftRight} onClick={actions.flipH} testId="action-flip-h" />
         <ToolButton label="Flip vertical (V)" icon={ArrowUpDown} onClick={actions.flipV} testId="action-flip-v" />
         <ToolButton label="Reset (Esc)" icon={RotateCcw} onClick={actions.reset} testId="action-reset" />
+        <div className="mx-1 h-6 w-px bg-neutral-700" />
+        <ToolButton label="MPR: axial, coronal, sagittal (M)" icon={Box} active={!!mprSeries} onClick={toggleMpr} testId="action-mpr">
+          <span className="text-xs">MPR</span>
+        </ToolButton>
+        <HangingProtocolMenu plans={plans} value={protocolId} onChange={(p) => {
+          userArranged.current = true;
+          applyPlan(p);
+        }} />
         <div className="flex-1" />
-        <button type="button" className={`rounded px-2 py-1 text-xs hover:bg-neutral-800 ${showMeasurements ? 'text-white' : 'text-neutral-400'}`} onClick={() => setShowMeasurements((v) => !v)} aria-pressed={showMeasurements}>
-          Measurements
-        </button>
+        <ToolButton label="Measurements and key images panel" icon={PanelRight} active={showMeasurements} onClick={() => setShowMeasurements((v) => !v)} testId="toggle-measurements" />
+        <ViewerSettingsButton />
         <ToolButton label="Keyboard shortcuts (?)" icon={CircleQuestionMark} onClick={() => setHelpOpen(true)} testId="action-help" />
       </header>
 
@@ -409,6 +523,19 @@ export default function ViewerPage() {
               </ul>
             </section>
           ))}
+          {engine && mainStudy && (
+            <PriorsPanel
+              patientId={mainStudy.patientId}
+              currentStudyUid={mainStudy.studyUid}
+              openStudyUids={studies?.map((st) => st.studyUid) ?? []}
+              thunk={thunk}
+              engine={engine}
+              viewportIds={syncViewportIds}
+              besideOpen={!!besideUid}
+              onOpenBeside={openBeside}
+              onOpenInTab={(uid) => navigate(viewerTabs.open(uid))}
+            />
+          )}
         </aside>
 
         {/* Viewports */}
@@ -418,7 +545,8 @@ export default function ViewerPage() {
               {initError}
             </p>
           )}
-          {engine && (
+          {engine && mprSeries && <MprView key={seriesKey(mprSeries)} series={mprSeries} study={studyOf(mprSeries)} thunk={thunk} onClose={() => setMprSeries(null)} />}
+          {engine && !mprSeries && (
             <div className="grid h-full w-full gap-px bg-neutral-800" style={{ gridTemplateColumns: `repeat(${grid.cols}, minmax(0, 1fr))`, gridTemplateRows: `repeat(${grid.rows}, minmax(0, 1fr))` }} data-testid="viewport-grid" data-layout={layout}>
               {Array.from({ length: count }, (_, i) => (
                 <ViewportPane
@@ -442,7 +570,17 @@ export default function ViewerPage() {
           )}
         </main>
 
-        {showMeasurements && engine && <MeasurementsPanel engine={engine} modality={activeSeries?.modality ?? ''} />}
+        {showMeasurements && engine && (
+          <MeasurementsPanel
+            engine={engine}
+            modality={activeSeries?.modality ?? ''}
+            studies={studies}
+            thunk={thunk}
+            observer={store.getState().session.user?.displayName ?? ''}
+            activeViewportId={viewportId(activeIndex)}
+            onJump={jump}
+          />
+        )}
       </div>
 
       <Dialog open={helpOpen} onOpenChange={setHelpOpen} title="Viewer shortcuts" description="Mouse and keyboard controls of the active viewport.">
@@ -457,6 +595,7 @@ export default function ViewerPage() {
           </tbody>
         </table>
       </Dialog>
+      <TextPromptDialog />
     </div>
   );
 }

@@ -7,6 +7,8 @@ import { orientationLetters } from '../../viewer/presets';
 import { loadStack, type StackInfo, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
 import type { Thunk } from '../studies/dicomweb';
 import { formatDA, formatPersonName, str } from '../studies/dicomJson';
+import { startStackPrefetch } from '../../viewer/prefetch';
+import { KeyImageBadge } from './KeyImageBadge';
 
 export const SERIES_DRAG_TYPE = 'application/x-axial-series';
 
@@ -137,6 +139,7 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
       return;
     }
     let cancelled = false;
+    let stopPrefetch: (() => void) | null = null;
     setStatus({ kind: 'loading' });
     setOverlay(null);
     setPlaying(false);
@@ -163,6 +166,8 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
         vp.resetCamera();
         vp.render();
         setStatus({ kind: 'ready' });
+        // Then the rest of the stack, nearest images first (within the cache limit).
+        if (element && s.imageIds.length > 1) stopPrefetch = startStackPrefetch(element, s.imageIds, () => vp.getCurrentImageIdIndex());
       })
       .catch((err: unknown) => {
         if (cancelled) return;
@@ -171,6 +176,7 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
       });
     return () => {
       cancelled = true;
+      stopPrefetch?.();
     };
   }, [engine, id, series, thunk]);
 
@@ -280,6 +286,8 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
           )}
         </div>
       )}
+
+      <KeyImageBadge imageId={current} index={index} />
 
       {/* Scroll slider (vertical, right edge). */}
       {overlay && overlay.total > 1 && (
