@@ -94,29 +94,47 @@ export class ArchiveRepository {
         seriesIds.set(uid, Number(r.rows[0].id));
       }
       const rows = items.map((it) => ({ it, seriesFk: seriesIds.get(it.row.series.seriesUid)! }));
+      // Instances and the denormalised counters of their series and studies in one statement (one round trip):
+      // the counters grow by what was inserted (O(new instances), not O(study size), so a 2000-image study
+      // ingests as fast at its end as at its start); the per-study lists come from the (few) series rows.
       const res = await exec<{ sop_instance_uid: string }>(sql`
-        insert into instance (sop_instance_uid, series_fk, sop_class_uid, instance_number, transfer_syntax_uid, number_of_frames,
-                              rows, columns, storage_path, size_bytes, digest, json, source)
-        select * from unnest(
-          ${pgArray(rows.map((r) => r.it.row.instance.sopInstanceUid))}::text[],
-          ${pgArray(rows.map((r) => String(r.seriesFk)))}::bigint[],
-          ${pgArray(rows.map((r) => r.it.row.instance.sopClassUid))}::text[],
-          ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.instanceNumber)))}::int[],
-          ${pgArray(rows.map((r) => r.it.row.instance.transferSyntaxUid))}::text[],
-          ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.numberOfFrames)))}::int[],
-          ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.rows)))}::int[],
-          ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.columns)))}::int[],
-          ${pgArray(rows.map((r) => r.it.storagePath))}::text[],
-          ${pgArray(rows.map((r) => String(r.it.sizeBytes)))}::bigint[],
-          ${pgArray(rows.map((r) => r.it.digest))}::text[],
-          ${pgArray(rows.map((r) => r.it.row.instance.json))}::text[],
-          ${pgArray(rows.map((r) => r.it.source))}::text[])
-        on conflict (sop_instance_uid) do nothing
-        returning sop_instance_uid`);
+        with ins as (
+          insert into instance (sop_instance_uid, series_fk, sop_class_uid, instance_number, transfer_syntax_uid, number_of_frames,
+                                rows, columns, storage_path, size_bytes, digest, json, source)
+          select * from unnest(
+            ${pgArray(rows.map((r) => r.it.row.instance.sopInstanceUid))}::text[],
+            ${pgArray(rows.map((r) => String(r.seriesFk)))}::bigint[],
+            ${pgArray(rows.map((r) => r.it.row.instance.sopClassUid))}::text[],
+            ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.instanceNumber)))}::int[],
+            ${pgArray(rows.map((r) => r.it.row.instance.transferSyntaxUid))}::text[],
+            ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.numberOfFrames)))}::int[],
+            ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.rows)))}::int[],
+            ${pgArray(rows.map((r) => nullableInt(r.it.row.instance.columns)))}::int[],
+            ${pgArray(rows.map((r) => r.it.storagePath))}::text[],
+            ${pgArray(rows.map((r) => String(r.it.sizeBytes)))}::bigint[],
+            ${pgArray(rows.map((r) => r.it.digest))}::text[],
+            ${pgArray(rows.map((r) => r.it.row.instance.json))}::text[],
+            ${pgArray(rows.map((r) => r.it.source))}::text[])
+          on conflict (sop_instance_uid) do nothing
+          returning sop_instance_uid, series_fk, size_bytes, sop_class_uid),
+        per_series as (select series_fk, count(*)::int as n from ins group by series_fk),
+        series_counts as (
+          update series se set num_instances = se.num_instances + d.n from per_series d where se.id = d.series_fk returning se.id),
+        per_study as (
+          select se.study_fk, count(*)::int as n, sum(i.size_bytes)::bigint as bytes, array_agg(distinct i.sop_class_uid) as classes
+            from ins i join series se on se.id = i.series_fk group by se.study_fk),
+        study_counts as (
+          update study st set
+            num_instances = st.num_instances + d.n,
+            size_bytes = st.size_bytes + d.bytes,
+            num_series = (select count(*) from series x where x.study_fk = st.id),
+            modalities = array(select distinct x.modality from series x where x.study_fk = st.id and x.modality <> '' order by 1),
+            body_parts = array(select distinct x.body_part from series x where x.study_fk = st.id and x.body_part <> '' order by 1),
+            sop_classes = array(select distinct c from unnest(st.sop_classes || d.classes) c order by 1),
+            updated_at = now()
+            from per_study d where st.id = d.study_fk returning st.id)
+        select sop_instance_uid from ins`);
       for (const r of res.rows) inserted.add(r.sop_instance_uid);
-      await this.addToCounters(tx as unknown as Db, rows.filter((r) => inserted.has(r.it.row.instance.sopInstanceUid)).map((r) => ({
-        seriesFk: r.seriesFk, studyFk: studyIds.get(r.it.row.study.studyUid)!, bytes: r.it.sizeBytes, sopClass: r.it.row.instance.sopClassUid,
-      })));
     });
     return inserted;
   }
@@ -129,41 +147,6 @@ export class ArchiveRepository {
              number_of_frames = ${i.numberOfFrames}, rows = ${i.rows}, columns = ${i.columns}, size_bytes = ${it.sizeBytes},
              digest = ${it.digest}, json = ${i.json}, source = ${it.source}, created_at = now()
        where id = ${existingId}`);
-  }
-
-  /**
-   * Incremental counters after an insert: O(new instances), not O(study size), so a 2000-image study
-   * ingests as fast at its end as at its start. The per-study lists come from the (few) series rows.
-   */
-  private async addToCounters(db: Db, added: Array<{ seriesFk: number; studyFk: number; bytes: number; sopClass: string }>): Promise<void> {
-    if (!added.length) return;
-    const perSeries = new Map<number, number>();
-    const perStudy = new Map<number, { n: number; bytes: number; classes: Set<string> }>();
-    for (const a of added) {
-      perSeries.set(a.seriesFk, (perSeries.get(a.seriesFk) ?? 0) + 1);
-      const s = perStudy.get(a.studyFk) ?? { n: 0, bytes: 0, classes: new Set<string>() };
-      s.n++;
-      s.bytes += a.bytes;
-      s.classes.add(a.sopClass);
-      perStudy.set(a.studyFk, s);
-    }
-    const seriesIds = [...perSeries.keys()];
-    await db.execute(sql`
-      update series se set num_instances = se.num_instances + d.n
-        from unnest(${pgArray(seriesIds.map(String))}::bigint[], ${pgArray(seriesIds.map((k) => String(perSeries.get(k))))}::int[]) as d(id, n)
-       where se.id = d.id`);
-    for (const [id, s] of perStudy) {
-      await db.execute(sql`
-        update study st set
-          num_instances = st.num_instances + ${s.n},
-          size_bytes = st.size_bytes + ${s.bytes},
-          num_series = (select count(*) from series se where se.study_fk = st.id),
-          modalities = array(select distinct se.modality from series se where se.study_fk = st.id and se.modality <> '' order by 1),
-          body_parts = array(select distinct se.body_part from series se where se.study_fk = st.id and se.body_part <> '' order by 1),
-          sop_classes = array(select distinct c from unnest(st.sop_classes || ${pgArray([...s.classes])}::text[]) c order by 1),
-          updated_at = now()
-         where st.id = ${id}`);
-    }
   }
 
   /** Full recomputation (after deletions). */
