@@ -2,7 +2,7 @@
  * Cornerstone3D bootstrap for the viewer route (this module is only reached through the lazily
  * loaded viewer page, so the rest of the app never downloads Cornerstone).
  *
- * - `ensureCornerstone(getToken)` initialises core, the DICOM image loader (one decode worker) and
+ * - `ensureCornerstone(getToken)` initialises core, the DICOM image loader (decode workers: cores - 1, 1 to 4) and
  *   tools exactly once, and makes every frame request carry the user's current bearer token.
  * - Tool names and the shared tool group id live here too.
  */
@@ -98,7 +98,9 @@ export function ensureCornerstone(getToken: () => string | null): Promise<void> 
     ready = (async () => {
       await coreInit();
       dicomImageLoaderInit({
-        maxWebWorkers: 1,
+        // Decoding (JPEG 2000, JPEG-LS, …) in parallel on a workstation's cores, leaving one for the page and
+        // rendering; at most 4 (each worker holds its own WASM codecs). A 2-core machine keeps one worker.
+        maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
         // Called for every frame request: the token is read at send time, so refreshed tokens are used.
         beforeSend: (): Record<string, string> => {
           const token = tokenGetter();
