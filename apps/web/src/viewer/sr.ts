@@ -73,21 +73,21 @@ type AdapterStatics = {
   getTID300RepresentationArguments(tool: SrAnnotation, is3D?: boolean): Record<string, unknown>;
 };
 
-/** Same as upstream plus `min` (dcmjs' TID 300 polyline writes a Minimum row when given one). */
+/** The upstream TID 300 arguments plus `min` (dcmjs' TID 300 polyline writes a Minimum row when given one). */
+function withMin<A>(args: A, tool: SrAnnotation): A & { min?: number } {
+  const out = args as A & { min?: number };
+  const stats = tool.data.cachedStats?.[`imageId:${tool.metadata.referencedImageId}`];
+  if (typeof stats?.min === 'number') out.min = stats.min;
+  return out;
+}
 class RectangleROIWithMin extends RectangleROI {
   static getTID300RepresentationArguments(tool: SrAnnotation, is3D = false): ReturnType<typeof RectangleROI.getTID300RepresentationArguments> & { min?: number } {
-    const args = (RectangleROI as unknown as AdapterStatics).getTID300RepresentationArguments(tool, is3D) as ReturnType<typeof RectangleROI.getTID300RepresentationArguments> & { min?: number };
-    const stats = tool.data.cachedStats?.[`imageId:${tool.metadata.referencedImageId}`];
-    if (typeof stats?.min === 'number') args.min = stats.min;
-    return args;
+    return withMin((RectangleROI as unknown as AdapterStatics).getTID300RepresentationArguments(tool, is3D) as ReturnType<typeof RectangleROI.getTID300RepresentationArguments>, tool);
   }
 }
 class PlanarFreehandROIWithMin extends PlanarFreehandROI {
   static getTID300RepresentationArguments(tool: SrAnnotation, is3D = false): ReturnType<typeof PlanarFreehandROI.getTID300RepresentationArguments> & { min?: number } {
-    const args = (PlanarFreehandROI as unknown as AdapterStatics).getTID300RepresentationArguments(tool, is3D) as ReturnType<typeof PlanarFreehandROI.getTID300RepresentationArguments> & { min?: number };
-    const stats = tool.data.cachedStats?.[`imageId:${tool.metadata.referencedImageId}`];
-    if (typeof stats?.min === 'number') args.min = stats.min;
-    return args;
+    return withMin((PlanarFreehandROI as unknown as AdapterStatics).getTID300RepresentationArguments(tool, is3D) as ReturnType<typeof PlanarFreehandROI.getTID300RepresentationArguments>, tool);
   }
 }
 
