@@ -61,6 +61,41 @@ describe(`Ingest pipeline (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     expect(sha256(await original(app, token, study, series, sop))).toBe(sha256(file));
   });
 
+  it('study and series counters stay exact across batches that add series, repeat instances and reuse a series UID', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const get = async (path: string) => (await (await fetch(`${app.url}/dicom-web/${path}`, { headers: auth })).json()) as any[];
+    const [s1, s2, x, y, z] = [uid(), uid(), uid(), uid(), uid()];
+    const ct = (sop: string) => syntheticInstance({ study: s1, series: x, sop, modality: 'CT', bodyPart: 'HEAD', patientId: 'CNT-1' });
+    const a1 = ct(uid());
+    const steps: Uint8Array[][] = [
+      [a1, ct(uid())], // a new study with a new series
+      [ct(uid()), ...[1, 2].map(() => syntheticInstance({ study: s1, series: y, modality: 'MR', bodyPart: 'CHEST', patientId: 'CNT-1' }))], // existing series + a new one
+      [a1, syntheticInstance({ study: s1, series: y, modality: 'MR', patientId: 'CNT-1' })], // a duplicate beside a new instance
+      // a new study, and an object claiming that study but naming series x of study s1 (it is filed there)
+      [syntheticInstance({ study: s2, series: z, modality: 'US', patientId: 'CNT-1' }), syntheticInstance({ study: s2, series: x, modality: 'CT', patientId: 'CNT-1' })],
+    ];
+    // After each step, the counters the index keeps must equal what counting the rows gives.
+    for (const parts of steps) {
+      expect([200, 202]).toContain((await stow(app, token, parts)).status);
+      for (const st of [s1, s2]) {
+        const [studyRow] = await get(`studies?StudyInstanceUID=${st}&includefield=all`);
+        if (!studyRow) continue;
+        const series = await get(`studies/${st}/series?includefield=all`);
+        const instances = await get(`studies/${st}/instances`);
+        expect(v(studyRow, '00201208')).toBe(instances.length);
+        expect(v(studyRow, '00201206')).toBe(series.length);
+        expect([...(studyRow['00080061']?.Value ?? [])].sort()).toEqual([...new Set(series.map((se) => v(se, '00080060')))].sort());
+        for (const se of series) {
+          const own = await get(`studies/${st}/series/${v(se, '0020000E')}/instances`);
+          expect(v(se, '00201209')).toBe(own.length);
+        }
+      }
+    }
+    const [first] = await get(`studies?StudyInstanceUID=${s1}&includefield=all`);
+    expect(v(first, '00201208')).toBe(7); // a1, a2, a3, b1, b2, b3 and the object filed under series x
+    expect([...first['00080061'].Value].sort()).toEqual(['CT', 'MR']);
+  });
+
   it('start-up after a crash removes files of an unfinished ingest and keeps every acknowledged one', async () => {
     const keptSop = uid();
     const kept = syntheticInstance({ study, series, sop: keptSop, matrix: 64 });

@@ -18,8 +18,11 @@ export interface DatabaseHandle {
   engine: 'pglite' | 'postgres';
   /** Raw rows of a parameterised statement (both engines return `{ rows }`). */
   query<T = Record<string, unknown>>(statement: SQL): Promise<T[]>;
-  /** A statement with $1…$n placeholders (for SQL built by @axial/dicom's toSql). */
-  raw<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]>;
+  /**
+   * A statement with $1…$n placeholders (for SQL built by @axial/dicom's toSql). With a name, PostgreSQL keeps
+   * it prepared on each connection (parsed and planned once): for a hot statement whose text never changes.
+   */
+  raw<T = Record<string, unknown>>(text: string, params: unknown[], name?: string): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -35,7 +38,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir?: strin
     const db = drizzle(pool, { schema }) as unknown as Db;
     await migrate(drizzle(pool, { schema }), { migrationsFolder: MIGRATIONS_DIR });
     log.log(`PostgreSQL ready (${redactUrl(opts.databaseUrl)})`);
-    const raw = async <T>(text: string, params: unknown[]) => (await pool.query(text, params)).rows as T[];
+    const raw = async <T>(text: string, params: unknown[], name?: string) => (await pool.query(name ? { name, text, values: params } : { text, values: params })).rows as T[];
     return handle(db, 'postgres', raw, async () => { await pool.end(); });
   }
   const { PGlite } = await import('@electric-sql/pglite');
