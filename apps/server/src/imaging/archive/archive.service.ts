@@ -64,10 +64,14 @@ export class ArchiveService {
         return results;
       },
       finish: async () => {
-        for (const [studyUid, e] of byStudy) {
-          await this.audit.record(actor, { action: 'study.store', outcome: 'success', resourceType: 'study', resourceId: studyUid, patientId: e.patientId, details: { via: kind, stored: e.stored, duplicates: e.duplicates } });
-        }
-        if (rejected) await this.audit.record(actor, { action: 'study.store', outcome: 'failure', resourceType: 'study', details: { via: kind, rejected } });
+        // The audit events are written after the answer, not before it: their commit (a WAL flush) would
+        // otherwise sit on every store's latency. AuditService.record never throws and logs a failed write.
+        void (async () => {
+          for (const [studyUid, e] of byStudy) {
+            await this.audit.record(actor, { action: 'study.store', outcome: 'success', resourceType: 'study', resourceId: studyUid, patientId: e.patientId, details: { via: kind, stored: e.stored, duplicates: e.duplicates } });
+          }
+          if (rejected) await this.audit.record(actor, { action: 'study.store', outcome: 'failure', resourceType: 'study', details: { via: kind, rejected } });
+        })();
       },
     };
   }

@@ -79,27 +79,43 @@ export class DicomwebController {
     const base = dicomwebBase(req);
     const session = await this.archive.beginStore(actor, 'stow', studyUid);
     const outcomes: PartOutcome[] = [];
-    // Parts are ingested in small groups while the rest of the request is still arriving; a part's fsync
-    // and digest (finish) run while the next part is received.
-    let ready: Array<{ index: number; temp: TempBlob; finished: Promise<FinishedBlob> }> = [];
-    const inFlight: Array<Promise<void>> = [];
-    const ingestReady = () => {
-      if (!ready.length) return;
-      const group = ready;
-      ready = [];
-      inFlight.push((async () => {
-        const settled = await Promise.allSettled(group.map((g) => g.finished));
-        const ok: Array<{ index: number; obj: ReceivedObject }> = [];
-        settled.forEach((r, k) => {
-          if (r.status === 'fulfilled') ok.push({ index: group[k].index, obj: { temp: group[k].temp, ...r.value } });
-          else {
-            void group[k].temp.discard();
-            outcomes.push({ index: group[k].index, result: { status: 'rejected', reason: `Could not write the object: ${(r.reason as Error).message}`, failureReason: FAILURE.OUT_OF_RESOURCES } });
-          }
+    // Parts are ingested while the rest of the request is still arriving, in groups that form by themselves:
+    // the first part that ends starts a group at once, and the parts that end while a group is being
+    // ingested make up the next one (at most STOW_GROUP). So per-group costs (journal sync, directory sync,
+    // index commit) are shared when parts arrive fast, and after the last byte only the parts that arrived
+    // during the last group remain to be ingested. A part's fsync and digest (finish) run while the next
+    // part is received.
+    const ready: Array<{ index: number; temp: TempBlob; finished: Promise<FinishedBlob> }> = [];
+    let ingesting: Promise<void> | undefined;
+    const ingestGroup = async (group: typeof ready) => {
+      const settled = await Promise.allSettled(group.map((g) => g.finished));
+      const ok: Array<{ index: number; obj: ReceivedObject }> = [];
+      settled.forEach((r, k) => {
+        if (r.status === 'fulfilled') ok.push({ index: group[k].index, obj: { temp: group[k].temp, ...r.value } });
+        else {
+          void group[k].temp.discard();
+          outcomes.push({ index: group[k].index, result: { status: 'rejected', reason: `Could not write the object: ${(r.reason as Error).message}`, failureReason: FAILURE.OUT_OF_RESOURCES } });
+        }
+      });
+      const results = ok.length ? await session.add(ok.map((g) => g.obj)) : [];
+      results.forEach((result, k) => outcomes.push({ index: ok[k].index, result }));
+    };
+    let failure: unknown;
+    /** Starts the next group when none is running. */
+    const ingestReady = (): void => {
+      if (ingesting || !ready.length) return;
+      ingesting = ingestGroup(ready.splice(0, STOW_GROUP))
+        .catch((err) => { failure ??= err; })
+        .finally(() => {
+          ingesting = undefined;
+          ingestReady();
         });
-        const results = ok.length ? await session.add(ok.map((g) => g.obj)) : [];
-        results.forEach((result, k) => outcomes.push({ index: ok[k].index, result }));
-      })());
+    };
+    /** Returns when every part handed over so far is ingested; rethrows the first group failure. */
+    const drain = async (): Promise<void> => {
+      ingestReady();
+      while (ingesting) await ingesting;
+      if (failure) throw failure;
     };
     let current: { index: number; temp?: TempBlob; skip?: string } | undefined;
     let index = 0;
@@ -121,7 +137,7 @@ export class DicomwebController {
             const finished = temp.finish();
             finished.then((f) => session.prepare({ temp, ...f }), () => undefined); // failures handled when the group is ingested
             ready.push({ index: current.index, temp: current.temp, finished });
-            if (ready.length >= STOW_GROUP) ingestReady();
+            ingestReady();
           } else {
             outcomes.push({ index: current.index, result: { status: 'rejected', reason: current.skip!, failureReason: FAILURE.SOP_CLASS_NOT_SUPPORTED } });
           }
@@ -130,16 +146,16 @@ export class DicomwebController {
       });
     } catch (err) {
       await current?.temp?.discard();
-      await Promise.all(ready.map((r) => r.finished.then(() => r.temp.discard(), () => r.temp.discard())));
-      await Promise.allSettled(inFlight);
+      const unsent = ready.splice(0);
+      await Promise.all(unsent.map((r) => r.finished.then(() => r.temp.discard(), () => r.temp.discard())));
+      while (ingesting) await ingesting;
       await session.finish();
       if (err instanceof MultipartError) {
         throw new BadRequestException(`Malformed multipart body: ${err.message}${outcomes.length ? ` (${outcomes.length} part(s) before the error were processed)` : ''}`);
       }
       throw err;
     }
-    ingestReady();
-    await Promise.all(inFlight);
+    await drain();
     await session.finish();
     if (!outcomes.length) throw new BadRequestException('The request contained no parts');
     outcomes.sort((a, b) => a.index - b.index);
