@@ -106,6 +106,30 @@ describe(`DICOMweb (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     expect(v(asc.json()[0], '00080020')).toBe('20240101');
   });
 
+  it('QIDO-RS totals at every level equal the number of matches, whichever tables the keys are in', async () => {
+    const pid = `PID-TOTAL-${Date.now()}`;
+    const [st, se1, se2] = [uid(), uid(), uid()];
+    await stow([
+      ...[1, 2, 3].map((i) => syntheticInstance({ patientId: pid, study: st, series: se1, modality: 'CT', instanceNumber: i })),
+      ...[1, 2].map((i) => syntheticInstance({ patientId: pid, study: st, series: se2, modality: 'SR', instanceNumber: i })),
+    ]);
+    for (const path of [
+      `/dicom-web/studies?PatientID=${pid}`, `/dicom-web/series?PatientID=${pid}`, `/dicom-web/instances?PatientID=${pid}`,
+      `/dicom-web/series?StudyInstanceUID=${st}`, `/dicom-web/instances?StudyInstanceUID=${st}&Modality=SR`,
+      `/dicom-web/studies/${st}/series`, `/dicom-web/studies/${st}/instances`, `/dicom-web/studies/${st}/series/${se1}/instances`,
+      `/dicom-web/studies/${st}/instances?Modality=CT`,
+    ]) {
+      const all = get(path);
+      const page = await get(`${path}${path.includes('?') ? '&' : '?'}limit=1`);
+      const n = (await all).json().length;
+      expect(n, path).toBeGreaterThan(0);
+      expect(page.headers.get('x-total-count'), path).toBe(String(n));
+    }
+    // and a count with no condition at all: the whole archive
+    const everything = await get('/dicom-web/studies');
+    expect((await get('/dicom-web/studies?limit=1')).headers.get('x-total-count')).toBe(String(everything.json().length));
+  });
+
   it('WADO-RS returns the stored bytes unchanged', async () => {
     const r = await get(`/dicom-web/studies/${study}/series/${series}/instances/${sops[1]}`);
     expect(r.status).toBe(200);

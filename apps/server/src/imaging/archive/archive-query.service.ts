@@ -135,7 +135,7 @@ export class ArchiveQueryService {
     if (!postFilter) {
       const [page, count] = await Promise.all([
         this.db.raw<Row>(`select ${select} from ${from} where ${whereSql} order by ${order} limit ${limit} offset ${offset}`, params),
-        this.db.raw<{ n: string | number }>(`select count(*) as n from ${from} where ${whereSql}`, params),
+        this.db.raw<{ n: string | number }>(`select count(*) as n from ${countFrom(level, whereSql)} where ${whereSql}`, params),
       ]);
       rows = page;
       total = Number(count[0].n);
@@ -226,3 +226,18 @@ export function absolutizeBulkUris(jsonText: string, base: string): string {
 }
 
 export type { QueryLevel };
+
+/**
+ * The tables a count needs: every instance has its series, every series its study and every study its
+ * patient (NOT NULL foreign keys), so a join that no condition uses never changes the count and is left
+ * out (the total of a plain study list is then an index-only scan, not a join of two tables).
+ */
+function countFrom(level: SearchLevel, whereSql: string): string {
+  const uses = (alias: string) => new RegExp(`\\b${alias}\\.`).test(whereSql);
+  const needPatient = uses('p');
+  if (level === 'study') return needPatient ? 'study st join dicom_patient p on p.id = st.patient_fk' : 'study st';
+  const needStudy = needPatient || uses('st');
+  const tail = `${needStudy ? ' join study st on st.id = se.study_fk' : ''}${needPatient ? ' join dicom_patient p on p.id = st.patient_fk' : ''}`;
+  if (level === 'series') return `series se${tail}`;
+  return `instance i join series se on se.id = i.series_fk${tail}`;
+}
