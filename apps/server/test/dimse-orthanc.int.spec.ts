@@ -179,9 +179,15 @@ describe.runIf(HAVE_ORTHANC)(`Orthanc as a DICOM peer (${process.env.AXIAL_TEST_
     expect(mixed.Status, JSON.stringify(mixed)).toBe('Failure');
     expect(mixed.Success!.map((x) => x.SOPInstanceUID)).toEqual([outSops[0]]);
     expect(mixed.Failures).toEqual([expect.objectContaining({ SOPInstanceUID: missing, FailureReason: 0x0112 })]);
-    // The audit trail has both transactions, delivered.
-    const audit = await api.call('GET', '/api/v1/audit-events?action=storage.commitment', { token: admin });
-    const events = (audit.body.items ?? audit.body) as Array<{ details: { delivered: boolean; committed: number; failed: number; association: string } }>;
+    // The audit trail has both transactions, delivered. Axial writes the event once the report is delivered,
+    // so Orthanc may know the outcome a moment before the event is committed: wait for it (bounded).
+    type CommitEvent = { details: { delivered: boolean; committed: number; failed: number; association: string } };
+    let events: CommitEvent[] = [];
+    for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((res) => setTimeout(res, 100))) {
+      const audit = await api.call('GET', '/api/v1/audit-events?action=storage.commitment', { token: admin });
+      events = (audit.body.items ?? audit.body) as CommitEvent[];
+      if (events.length >= 2) break;
+    }
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.every((e) => e.details.delivered)).toBe(true);
     console.log(`storage commitment reports: ${events.map((e) => e.details.association).join(", ")} association`);
