@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, ctFactory, percentile, startServer } from './lib.mjs';
+import { ROOT, ctFactory, durabilityFloor, percentile, startServer } from './lib.mjs';
 
 const require = createRequire(join(ROOT, 'apps/server/package.json'));
 const { Client, log: dimseLog, requests: { CFindRequest, CMoveRequest }, constants: { Status } } = require('dcmjs-dimse');
@@ -73,6 +73,11 @@ try {
   const auth = { authorization: `Bearer ${srv.token}`, 'content-type': 'application/json' };
   const node = await fetch(`${srv.url}/api/v1/dicom-nodes`, { method: 'POST', headers: auth, body: JSON.stringify({ aeTitle: 'BENCHSCP', host: '127.0.0.1', port: dicomPort + 1, description: 'benchmark receiver' }) });
   if (node.status !== 201) throw new Error(`registering the C-MOVE destination: ${node.status} ${await node.text()}`);
+
+  // 0. What durable storage alone costs here per instance, sequentially (the bound for one association).
+  results.durabilityFloor = await durabilityFloor(srv.dataDir, srv.databaseUrl);
+  const f = results.durabilityFloor;
+  console.log(`durable writes per instance, one after another: file+fsync ${f.fileFsyncMs} ms, journal ${f.journalMs} ms, rename+dir fsync ${f.renameDirFsyncMs} ms, commit ${f.commitMs} ms = ${f.totalMs} ms, so at most ${f.maxPerSecond} inst/s on one association before any CPU work`);
 
   // 1. C-STORE, one association: 10 series of 50.
   const one = writeSet('one', 7001, N, 50);

@@ -30,7 +30,7 @@ export async function startServer({ engine = 'postgres', port = 5600 + Math.floo
   const child = spawn(process.execPath, [...(process.env.AXIAL_BENCH_NODE_ARGS ? process.env.AXIAL_BENCH_NODE_ARGS.split(' ') : []), join(ROOT, 'apps/server/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => { log += d; if (process.env.AXIAL_TIMING) process.stdout.write(d); });
-  child.stderr.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; if (process.env.AXIAL_TIMING) process.stderr.write(d); });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -43,7 +43,7 @@ export async function startServer({ engine = 'postgres', port = 5600 + Math.floo
   const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
   const { accessToken } = await login.json();
   return {
-    url, token: accessToken, child,
+    url, token: accessToken, child, dataDir, databaseUrl: env.DATABASE_URL,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -142,4 +142,49 @@ export function post(url, path, headers, body) {
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * The durable writes one stored instance costs on this machine, one after another as a single association
+ * sends them (each C-STORE waits for its response): write + fsync of a 525 KB file, an fdatasync'd journal
+ * line, a rename + directory fsync, and a PostgreSQL commit (a WAL flush). Their sum bounds one association's
+ * rate before any CPU work (receiving, parsing, indexing) is counted.
+ */
+export async function durabilityFloor(dir, databaseUrl, n = 200) {
+  const fs = await import('node:fs');
+  const buf = Buffer.alloc(525_000, 7);
+  const ms = (t) => (performance.now() - t) / n;
+  fs.mkdirSync(join(dir, 'floor'), { recursive: true });
+  let t = performance.now();
+  for (let i = 0; i < n; i++) {
+    const fd = fs.openSync(join(dir, 'floor', `${i}.tmp`), 'wx');
+    fs.writeSync(fd, buf);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  }
+  const file = ms(t);
+  const j = fs.openSync(join(dir, 'floor', 'journal'), 'a');
+  t = performance.now();
+  for (let i = 0; i < n; i++) { fs.writeSync(j, `B ${i} ["a/b/c.dcm"]\n`); fs.fdatasyncSync(j); }
+  const journal = ms(t);
+  fs.closeSync(j);
+  const d = fs.openSync(join(dir, 'floor'), 'r');
+  t = performance.now();
+  for (let i = 0; i < n; i++) { fs.renameSync(join(dir, 'floor', `${i}.tmp`), join(dir, 'floor', `${i}.dcm`)); fs.fsyncSync(d); }
+  const rename = ms(t);
+  fs.closeSync(d);
+  fs.rmSync(join(dir, 'floor'), { recursive: true, force: true });
+  let commit = 0;
+  if (databaseUrl) {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    await c.query('create table bench_floor (x int)');
+    t = performance.now();
+    for (let i = 0; i < n; i++) await c.query('insert into bench_floor values ($1)', [i]);
+    commit = ms(t);
+    await c.query('drop table bench_floor');
+    await c.end();
+  }
+  const total = file + journal + rename + commit;
+  return { fileFsyncMs: +file.toFixed(2), journalMs: +journal.toFixed(2), renameDirFsyncMs: +rename.toFixed(2), commitMs: +commit.toFixed(2), totalMs: +total.toFixed(2), maxPerSecond: Math.round(1000 / total) };
 }
