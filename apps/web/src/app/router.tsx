@@ -6,6 +6,8 @@ import { Shell } from './Shell';
 import { ComingSoonPage } from '../features/placeholders/ComingSoonPage';
 import { ForbiddenPage, NotFoundPage } from '../features/errors/ErrorPages';
 import { Toaster } from '../ui';
+import { store } from './store';
+import { startViewerPrefetch } from '../viewer/viewerData';
 
 const LoginPage = lazy(() => import('../features/auth/LoginPage'));
 const ForcedPasswordChangePage = lazy(() => import('../features/auth/ForcedPasswordChangePage'));
@@ -24,7 +26,11 @@ const StudiesPage = lazy(() => import('../features/studies/StudiesPage'));
 const StudyPage = lazy(() => import('../features/study/StudyPage'));
 const UploadPage = lazy(() => import('../features/upload/UploadPage'));
 // The diagnostic viewer (Cornerstone3D) is its own chunk: the rest of the app never downloads it.
-const ViewerPage = lazy(() => import('../features/viewer/ViewerPage'));
+// Opening it starts the study's first requests at once, in parallel with the chunk (viewer/viewerData.ts).
+const ViewerPage = lazy(() => {
+  startViewerPrefetch(window.location.search, store);
+  return import('../features/viewer/ViewerPage');
+});
 
 function guard(anyOf: string[], page: ReactNode) {
   return <RequirePermission anyOf={anyOf}>{page}</RequirePermission>;

@@ -6,7 +6,7 @@
  *   tools exactly once, and makes every frame request carry the user's current bearer token.
  * - Tool names and the shared tool group id live here too.
  */
-import { Enums, eventTarget, init as coreInit, type Types } from '@cornerstonejs/core';
+import { Enums, eventTarget, init as coreInit, setUseCPURendering, type Types } from '@cornerstonejs/core';
 import { askText, changeText } from './textPrompt';
 import dicomImageLoader, { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
 import {
@@ -92,11 +92,67 @@ function widenDegenerateWindow(evt: Event): void {
 let tokenGetter: () => string | null = () => null;
 let ready: Promise<void> | null = null;
 
+const RENDERING_KEY = 'axial.viewer.stackRendering';
+let stacksOnCpu = false;
+
+/**
+ * The WebGL renderer is a software rasteriser (SwiftShader, llvmpipe, …): headless or GPU-less browsers, remote
+ * desktops without GPU. Read once from WEBGL_debug_renderer_info (the masked RENDERER string says nothing).
+ */
+export function isSoftwareWebGL(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return true;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|lavapipe|software|basic render/i.test(renderer);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where stack viewports render. With a software WebGL, Cornerstone's CPU path (a LUT over the image's own pixels
+ * into a canvas, then one scaled drawImage) is several times faster than drawing the image as a texture in
+ * SwiftShader and reading the offscreen WebGL canvas back (≈75 ms per image at 1150×950). MPR / volume viewports
+ * always need WebGL. `localStorage['axial.viewer.stackRendering'] = 'gpu' | 'cpu'` overrides the detection.
+ */
+function chooseStackRendering(): boolean {
+  let forced: string | null = null;
+  try {
+    forced = window.localStorage.getItem(RENDERING_KEY);
+  } catch {
+    /* no storage */
+  }
+  if (forced === 'gpu' || forced === 'cpu') return forced === 'cpu';
+  return isSoftwareWebGL();
+}
+
+/**
+ * Cornerstone reads its CPU-rendering flag when a rendering engine or a viewport is created, so the flag is set
+ * for stacks before the stack engine and its viewports are made, and cleared while a volume (MPR) engine is made.
+ * The stack grid and the MPR view are never shown at once.
+ */
+export function enterStackRendering(): void {
+  setUseCPURendering(stacksOnCpu, false);
+}
+export function enterVolumeRendering(): void {
+  setUseCPURendering(false, false);
+}
+export function stacksRenderOnCpu(): boolean {
+  return stacksOnCpu;
+}
+
 export function ensureCornerstone(getToken: () => string | null): Promise<void> {
   tokenGetter = getToken;
   if (!ready) {
     ready = (async () => {
-      await coreInit();
+      stacksOnCpu = chooseStackRendering();
+      // Volume engines put all their viewports on context 0 (the MPR planes share it and the volume texture), so
+      // with stacks on the CPU one context per engine is enough; Cornerstone's default pool creates 7 per engine.
+      await coreInit(stacksOnCpu ? ({ rendering: { webGlContextCount: 1 } } as Parameters<typeof coreInit>[0]) : undefined);
+      enterStackRendering();
       dicomImageLoaderInit({
         // Decoding (JPEG 2000, JPEG-LS, …) in parallel on a workstation's cores, leaving one for the page and
         // rendering; at most 4 (each worker holds its own WASM codecs). A 2-core machine keeps one worker.

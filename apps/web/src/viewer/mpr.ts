@@ -17,6 +17,7 @@ import {
   type Types,
   type VolumeViewport,
 } from '@cornerstonejs/core';
+import vtkOpenGLTexture from '@kitware/vtk.js/Rendering/OpenGL/Texture';
 import { addTool, CrosshairsTool, Enums as ToolEnums, PanTool, StackScrollTool, ToolGroupManager, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 
 export type MprPlane = 'axial' | 'coronal' | 'sagittal';
@@ -50,6 +51,7 @@ let registered = false;
 export function ensureMprSetup(): void {
   if (registered) return;
   registered = true;
+  reuseFloatBufferForVolumeSlices();
   addTool(CrosshairsTool);
   volumeLoader.registerVolumeLoader('cornerstoneStreamingImageVolume', cornerstoneStreamingImageVolumeLoader as unknown as Types.VolumeLoaderFn);
 }
@@ -115,6 +117,58 @@ export function resetMpr(): void {
   tool?.resetCrosshairs?.();
 }
 
+type AnyTypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array;
+interface TextureModel {
+  classHierarchy: string[];
+  openGLDataType: number;
+  context: WebGL2RenderingContext | null;
+  width: number;
+  height: number;
+  components: number;
+}
+type UpdateForGL = (dataType: string, data: Array<AnyTypedArray | null>, depth?: boolean, extents?: unknown[]) => Array<AnyTypedArray | null>;
+
+/**
+ * The volume texture is filled one slice at a time (Cornerstone's vtkStreamingOpenGLTexture), and for a float
+ * texture (WebGL without EXT_texture_norm16, e.g. SwiftShader) vtk.js converts each slice with
+ * `new Float32Array(slice)`: 1 MB of fresh memory per 512² slice, 5–10 ms each in Chromium here, ≈5 s for 500
+ * slices. The converted slice goes straight to texSubImage3D, which copies it, so one Float32 buffer reused per
+ * texture uploads the same values without the allocations. vtk.js freezes its objects once built, so the method is
+ * replaced while the texture is being built (vtkOpenGLTexture.extend). Anything else (norm16, half float, whole
+ * 3D uploads, extents, other textures) goes to vtk.js unchanged.
+ */
+function reuseFloatBufferForVolumeSlices(): void {
+  const texture = vtkOpenGLTexture as unknown as { extend: (publicAPI: Record<string, unknown>, model: TextureModel, initialValues?: unknown) => void };
+  const extend = texture.extend;
+  texture.extend = (publicAPI, model, initialValues) => {
+    extend(publicAPI, model, initialValues);
+    const original = publicAPI.updateArrayDataTypeForGL as UpdateForGL;
+    let scratch: Float32Array | null = null;
+    publicAPI.updateArrayDataTypeForGL = ((dataType, data, depth = false, extents = []) => {
+      const src = data.length === 1 ? data[0] : null;
+      const n = model.width * model.height * model.components;
+      if (
+        depth ||
+        extents.length ||
+        !src ||
+        src instanceof Float32Array ||
+        src.length !== n ||
+        !model.context ||
+        model.openGLDataType !== model.context.FLOAT ||
+        !model.classHierarchy.includes('vtkStreamingOpenGLTexture')
+      ) {
+        return original(dataType, data, depth, extents);
+      }
+      if (!scratch || scratch.length !== n) scratch = new Float32Array(n);
+      scratch.set(src);
+      return [scratch];
+    }) satisfies UpdateForGL;
+  };
+}
+
+/** Interval of the progressive renders while a volume streams in (ms). */
+const PROGRESS_RENDER_MS = 1000;
+
 export interface VolumeProgress {
   loaded: number;
   total: number;
@@ -133,14 +187,28 @@ export async function showVolume(engine: RenderingEngine, volumeId: string, imag
   const total = imageIds.length;
   let done: () => void = () => undefined;
   const loaded = new Promise<void>((resolve) => (done = resolve));
+  // Cornerstone re-renders the planes every 2 % of the frames (50 renders of three planes for a volume); each render
+  // also uploads the new slices. Progress is shown at most every PROGRESS_RENDER_MS instead, then once when complete.
+  (volume as { autoRenderOnLoad?: boolean }).autoRenderOnLoad = false;
+  let lastRender = performance.now();
+  let renderTimer: ReturnType<typeof setTimeout> | undefined;
+  const progressRender = () => {
+    renderTimer = undefined;
+    if (engine.hasBeenDestroyed) return;
+    engine.render();
+    lastRender = performance.now();
+  };
   const onModified = (evt: Event) => {
     const d = (evt as CustomEvent<{ volumeId?: string; framesProcessed?: number }>).detail;
-    if (d?.volumeId === volumeId) onProgress({ loaded: d.framesProcessed ?? 0, total });
+    if (d?.volumeId !== volumeId) return;
+    onProgress({ loaded: d.framesProcessed ?? 0, total });
+    if (!renderTimer && (d.framesProcessed ?? 0) < total) renderTimer = setTimeout(progressRender, Math.max(0, lastRender + PROGRESS_RENDER_MS - performance.now()));
   };
   const onCompleted = (evt: Event) => {
     if ((evt as CustomEvent<{ volumeId?: string }>).detail?.volumeId === volumeId) done();
   };
   const dispose = () => {
+    clearTimeout(renderTimer);
     eventTarget.removeEventListener(Enums.Events.IMAGE_VOLUME_MODIFIED, onModified);
     eventTarget.removeEventListener(Enums.Events.IMAGE_VOLUME_LOADING_COMPLETED, onCompleted);
   };

@@ -12,6 +12,37 @@ import { prefetchOrder } from './prefetchOrder';
 let tokens = 0;
 
 /**
+ * Calls `fn` once the viewport in `element` has rendered and the browser has painted that frame (or after
+ * `fallbackMs`). The stack prefetch starts there: queued earlier, its requests, decodes and copies share the main
+ * thread and the two cores with the first image and delay it on screen. Returns a cancel function.
+ */
+export function afterFirstPaint(element: HTMLElement, fn: () => void, fallbackMs = 1000): () => void {
+  let done = false;
+  let raf = 0;
+  const run = () => {
+    if (done) return;
+    done = true;
+    cancel();
+    fn();
+  };
+  const onRendered = () => {
+    element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+    raf = requestAnimationFrame(() => setTimeout(run, 0));
+  };
+  const timer = setTimeout(run, fallbackMs);
+  const cancel = () => {
+    clearTimeout(timer);
+    cancelAnimationFrame(raf);
+    element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+  };
+  element.addEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+  return () => {
+    done = true;
+    cancel();
+  };
+}
+
+/**
  * Starts prefetching `imageIds` for the stack viewport in `element`. `currentIndex` is read at each
  * re-plan. Returns a stop function (pending requests are dropped from the pool).
  */

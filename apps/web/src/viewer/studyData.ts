@@ -4,61 +4,14 @@
  * metadata (one request per series) registered with the image loader's wadors metaDataManager so
  * every frame gets a `wadors:` image id.
  */
-import { dicomweb, readDatasets, type Thunk } from '../features/studies/dicomweb';
+import type { Thunk } from '../features/studies/dicomweb';
 import { wadors } from './cornerstone';
 import { registerInstances } from './instanceRegistry';
-import { num, str, T, type DicomJsonDataset, type DicomJsonElement } from '../features/studies/dicomJson';
+import { str, type DicomJsonDataset, type DicomJsonElement } from '../features/studies/dicomJson';
+import { loadSeriesMetadata, type ViewerSeries } from './viewerData';
 
-export interface ViewerSeries {
-  studyUid: string;
-  seriesUid: string;
-  modality: string;
-  description: string;
-  seriesNumber: string;
-  instanceCount: number;
-}
-
-export interface ViewerStudy {
-  studyUid: string;
-  patientName: string;
-  patientId: string;
-  studyDate: string;
-  studyDescription: string;
-  series: ViewerSeries[];
-}
-
-/** Modalities that never carry displayable pixel data. */
-const NON_IMAGE = /^(SR|KO|PR|DOC|REG|RWV|AU|ECG|HD|PLAN|RTPLAN|RTSTRUCT|RTRECORD)$/i;
-
-export function isImageSeries(s: ViewerSeries): boolean {
-  return !NON_IMAGE.test(s.modality);
-}
-
-export async function loadStudy(studyUid: string, thunk: Thunk, signal?: AbortSignal): Promise<ViewerStudy> {
-  const [studies, series] = await Promise.all([
-    dicomweb({ path: 'studies', params: { StudyInstanceUID: studyUid, includefield: 'all' }, signal }, thunk).then(readDatasets),
-    dicomweb({ path: `studies/${encodeURIComponent(studyUid)}/series`, params: { includefield: 'all' }, signal }, thunk).then(readDatasets),
-  ]);
-  const st = studies[0];
-  return {
-    studyUid,
-    patientName: str(st, T.PatientName) || str(series[0], T.PatientName),
-    patientId: str(st, T.PatientID),
-    studyDate: str(st, T.StudyDate),
-    studyDescription: str(st, T.StudyDescription),
-    series: series
-      .map((s) => ({
-        studyUid,
-        seriesUid: str(s, T.SeriesInstanceUID),
-        modality: str(s, T.Modality),
-        description: str(s, T.SeriesDescription),
-        seriesNumber: str(s, T.SeriesNumber),
-        instanceCount: num(s, T.NumberOfSeriesRelatedInstances) ?? 0,
-      }))
-      .filter((s) => s.seriesUid)
-      .sort((a, b) => (Number(a.seriesNumber) || 0) - (Number(b.seriesNumber) || 0)),
-  };
-}
+export type { ViewerSeries, ViewerStudy } from './viewerData';
+export { isImageSeries, loadStudy } from './viewerData';
 
 /** What the overlay needs about one displayed series. */
 export interface StackInfo {
@@ -121,8 +74,8 @@ export function loadStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo
 
 async function buildStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo> {
   const base = `studies/${encodeURIComponent(series.studyUid)}/series/${encodeURIComponent(series.seriesUid)}`;
-  const res = await dicomweb({ path: `${base}/metadata` }, thunk);
-  const datasets = (await readDatasets(res)).filter((d) => d['7FE00010'] && numbers(d, '00280010')[0] > 0);
+  const all = await loadSeriesMetadata(series.studyUid, series.seriesUid, thunk);
+  const datasets = all.filter((d) => d['7FE00010'] && numbers(d, '00280010')[0] > 0);
   const root = `${window.location.origin}/dicom-web/${base}/instances/`;
   const imageIds: string[] = [];
   const instanceOf = new Map<string, DicomJsonDataset>();

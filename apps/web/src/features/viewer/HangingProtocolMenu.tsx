@@ -5,18 +5,9 @@
 import { LayoutTemplate } from 'lucide-react';
 import { dicomweb, readDatasets, type Thunk } from '../studies/dicomweb';
 import { str, strs, T } from '../studies/dicomJson';
-import { type HpPriorCandidate, type HpStudy, type ProtocolPlan } from '../../viewer/hangingProtocols';
-import type { ViewerSeries, ViewerStudy } from '../../viewer/studyData';
+import { type HpPriorCandidate, type ProtocolPlan } from '../../viewer/hangingProtocols';
 
-export const seriesKeyOf = (s: ViewerSeries) => `${s.studyUid}|${s.seriesUid}`;
-
-export function toHpStudy(st: ViewerStudy): HpStudy {
-  return {
-    studyUid: st.studyUid,
-    studyDate: st.studyDate,
-    series: st.series.map((s) => ({ key: seriesKeyOf(s), modality: s.modality, description: s.description, seriesNumber: s.seriesNumber, instanceCount: s.instanceCount })),
-  };
-}
+export { seriesKeyOf, toHpStudy } from '../../viewer/viewerData';
 
 /** The patient's studies (QIDO by Patient ID): date and modalities, to pick a prior. */
 export async function priorCandidates(patientId: string, thunk: Thunk, signal?: AbortSignal): Promise<HpPriorCandidate[]> {

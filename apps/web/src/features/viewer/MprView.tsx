@@ -6,6 +6,7 @@ import { formatPersonName } from '../studies/dicomJson';
 import { CT_PRESETS, orientationLetters, toRange } from '../../viewer/presets';
 import { loadStack, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
 import { checkVolumeDatasets } from '../../viewer/volumeGeometry';
+import { enterStackRendering, enterVolumeRendering } from '../../viewer/cornerstone';
 import {
   createMprTools,
   crosshairCenter,
@@ -141,6 +142,7 @@ export function MprView({ series, study, thunk, onClose }: Props) {
       }
       setOblique(check.oblique);
       ensureMprSetup();
+      enterVolumeRendering();
       eng = new RenderingEngine(`axial-mpr-${++engineCounter}`);
       eng.setViewports(
         MPR_PLANES.map((p, i) => ({
@@ -191,6 +193,8 @@ export function MprView({ series, study, thunk, onClose }: Props) {
       destroyMprTools();
       if (eng && !eng.hasBeenDestroyed) eng.destroy();
       releaseVolume(volumeId);
+      // The stack viewports come back after this (their panes mount once the MPR view is gone).
+      enterStackRendering();
     };
   }, [series, thunk, volumeId, refresh]);
 

@@ -38,7 +38,7 @@ import type { RootState } from '../../app/store';
 import type { Thunk } from '../studies/dicomweb';
 import { errorMessage } from '../../app/api';
 import { SeriesThumbnail } from '../study/SeriesThumbnail';
-import { ensureCornerstone, MEASUREMENT_TOOL_CONFIG, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
+import { ensureCornerstone, enterStackRendering, MEASUREMENT_TOOL_CONFIG, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
 import { CT_PRESETS, toRange } from '../../viewer/presets';
 import { isImageSeries, loadStack, loadStudy, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
 import { SERIES_DRAG_TYPE, viewportId, ViewportPane } from './ViewportPane';
@@ -186,6 +186,7 @@ export default function ViewerPage() {
       .then(() => {
         if (cancelled) return;
         applyCacheLimit();
+        enterStackRendering();
         created = new RenderingEngine(RENDERING_ENGINE_ID);
         const tg = ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
         if (tg) {
@@ -328,6 +329,8 @@ export default function ViewerPage() {
       flipV: () => act((vp) => vp.setCamera({ flipVertical: !vp.getCamera().flipVertical })),
       reset: () =>
         act((vp) => {
+          // (The WebGL path's resetCamera also undoes rotation; the CPU path's does not.)
+          if (vp.getViewPresentation().rotation) vp.setViewPresentation({ rotation: 0 });
           vp.resetCamera();
           resetProps(vp);
         }),

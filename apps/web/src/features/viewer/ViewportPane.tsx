@@ -2,12 +2,12 @@ import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { Enums, eventTarget, metaData, type RenderingEngine, type StackViewport, type Types } from '@cornerstonejs/core';
 import { ToolGroupManager, utilities as toolUtils } from '@cornerstonejs/tools';
 import { Loader2, Pause, Play } from 'lucide-react';
-import { TOOL_GROUP_ID } from '../../viewer/cornerstone';
+import { stacksRenderOnCpu, TOOL_GROUP_ID } from '../../viewer/cornerstone';
 import { orientationLetters } from '../../viewer/presets';
 import { loadStack, type StackInfo, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
 import type { Thunk } from '../studies/dicomweb';
 import { formatDA, formatPersonName, str } from '../studies/dicomJson';
-import { startStackPrefetch } from '../../viewer/prefetch';
+import { afterFirstPaint, startStackPrefetch } from '../../viewer/prefetch';
 import { KeyImageBadge } from './KeyImageBadge';
 
 export const SERIES_DRAG_TYPE = 'application/x-axial-series';
@@ -44,6 +44,23 @@ function sub(a: Types.Point3, b: Types.Point3): [number, number, number] {
   return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 }
 
+/**
+ * A CPU-rendered stack reports its zoom as the absolute scale (canvas pixels per image pixel, undefined before the
+ * first image); the overlay shows it relative to the image fitted in the viewport, as the WebGL path does (1 = fit).
+ */
+function cpuRelativeZoom(vp: StackViewport): number {
+  const scale = vp.getZoom() as number | undefined;
+  const image = vp.getCornerstoneImage?.();
+  if (!scale || !image) return 1;
+  const quarterTurn = Math.abs((vp.getViewPresentation().rotation ?? 0) % 180) === 90;
+  const w = quarterTurn ? image.rows : image.columns;
+  const h = quarterTurn ? image.columns : image.rows;
+  const row = image.rowPixelSpacing || 1;
+  const col = image.columnPixelSpacing || 1;
+  const fit = Math.min(vp.canvas.width / w / (row < col ? col / row : 1), vp.canvas.height / h / (row < col ? 1 : row / col));
+  return fit > 0 ? scale / fit : 1;
+}
+
 function readOverlay(vp: StackViewport, stack: StackInfo | null): OverlayState {
   const ids = vp.getImageIds();
   const props = vp.getProperties();
@@ -51,15 +68,21 @@ function readOverlay(vp: StackViewport, stack: StackInfo | null): OverlayState {
   let markers: OverlayState['markers'] = null;
   if (stack?.hasOrientation && vp.getCurrentImageId()) {
     const { clientWidth: w, clientHeight: h } = vp.canvas;
+    // (A CPU-rendered stack has no world coordinates before its first image is drawn.)
     const o = vp.canvasToWorld([0, 0]);
-    const right = sub(vp.canvasToWorld([w, 0]), o);
-    const down = sub(vp.canvasToWorld([0, h]), o);
-    const neg = (v: [number, number, number]): [number, number, number] => [-v[0], -v[1], -v[2]];
-    markers = { right: orientationLetters(right), left: orientationLetters(neg(right)), bottom: orientationLetters(down), top: orientationLetters(neg(down)) };
+    const r = vp.canvasToWorld([w, 0]);
+    const d = vp.canvasToWorld([0, h]);
+    if (o && r && d) {
+      const right = sub(r, o);
+      const down = sub(d, o);
+      const neg = (v: [number, number, number]): [number, number, number] => [-v[0], -v[1], -v[2]];
+      markers = { right: orientationLetters(right), left: orientationLetters(neg(right)), bottom: orientationLetters(down), top: orientationLetters(neg(down)) };
+    }
   }
   let zoom = 1;
   try {
-    zoom = vp.getZoom();
+    zoom = stacksRenderOnCpu() ? cpuRelativeZoom(vp) : vp.getZoom();
+    if (!Number.isFinite(zoom)) zoom = 1;
   } catch {
     /* not rendered yet */
   }
@@ -105,6 +128,7 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
     // with it (a uniform first slice, e.g. the MR phantom's, then renders later slices inverted or
     // flat). Invalidate the range synchronously, before the next render.
     const invalidateRange = () => {
+      if (stacksRenderOnCpu()) return; // no vtk.js image data on the CPU path
       const vp = engine.getViewport(id) as StackViewport | undefined;
       const actor = vp?.getDefaultActor()?.actor as unknown as { getMapper?: () => { getInputData?: () => VtkImageDataLike } } | undefined;
       actor?.getMapper?.()?.getInputData?.()?.getPointData?.()?.getScalars?.()?.dataChange?.();
@@ -164,10 +188,15 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
         await vp.setStack(s.imageIds, 0);
         if (cancelled) return;
         vp.resetCamera();
+        // Then the rest of the stack, nearest images first (within the cache limit), once the first image is on screen.
+        if (element && s.imageIds.length > 1) {
+          const cancelWait = afterFirstPaint(element, () => {
+            if (!cancelled) stopPrefetch = startStackPrefetch(element, s.imageIds, () => vp.getCurrentImageIdIndex());
+          });
+          stopPrefetch = cancelWait;
+        }
         vp.render();
         setStatus({ kind: 'ready' });
-        // Then the rest of the stack, nearest images first (within the cache limit).
-        if (element && s.imageIds.length > 1) stopPrefetch = startStackPrefetch(element, s.imageIds, () => vp.getCurrentImageIdIndex());
       })
       .catch((err: unknown) => {
         if (cancelled) return;
