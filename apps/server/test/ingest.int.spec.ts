@@ -61,6 +61,18 @@ describe(`Ingest pipeline (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     expect(sha256(await original(app, token, study, series, sop))).toBe(sha256(file));
   });
 
+  it('two senders storing one SOP Instance UID with different bytes at once: the archived bytes are those of the sender told STORED', async () => {
+    for (let round = 0; round < 6; round++) {
+      const sop = uid();
+      const files = [syntheticInstance({ study, series, sop, matrix: 300 }), syntheticInstance({ study, series, sop, matrix: 302 })];
+      const results = await Promise.all(files.map((f) => stow(app, token, [f])));
+      const statuses = results.map((r) => v(seq(r.body, '00081199')[0], '00091003'));
+      expect([...statuses].sort()).toEqual(['DUPLICATE', 'STORED']);
+      const winner = files[statuses.indexOf('STORED')];
+      expect(sha256(await original(app, token, study, series, sop))).toBe(sha256(winner));
+    }
+  });
+
   it('study and series counters stay exact across batches that add series, repeat instances and reuse a series UID', async () => {
     const auth = { authorization: `Bearer ${token}` };
     const get = async (path: string) => (await (await fetch(`${app.url}/dicom-web/${path}`, { headers: auth })).json()) as any[];

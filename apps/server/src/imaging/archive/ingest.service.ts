@@ -133,17 +133,43 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         results[idx] = { status: 'rejected', reason, ...(err instanceof RejectError ? err.ids : {}) };
       }
     }
+    // An object whose storage key another ingest of this process is storing right now (the same instance
+    // sent twice at once, possibly with other bytes) waits for that ingest to end, so its duplicate check sees
+    // the outcome: two renames to one key would otherwise leave the second sender's bytes under the first
+    // sender's index row.
+    const keys = accepted.map((a) => a.item.storagePath);
+    // Checked and claimed with no await in between, so two ingests cannot both find a key free.
+    for (let busy = this.busyWith(keys); busy; busy = this.busyWith(keys)) await busy;
+    let release!: () => void;
+    const storing = new Promise<void>((resolve) => (release = resolve));
+    for (const k of keys) this.keysInFlight.set(k, storing);
     // The batch's keys go to the journal (synced) while the duplicate check runs: listing a key that turns out
     // to be a duplicate is harmless (recovery only removes files the index does not know).
-    const journaled = accepted.length ? this.journal.begin(accepted.map((a) => a.item.storagePath)) : undefined;
+    const journaled = accepted.length ? this.journal.begin(keys) : undefined;
     journaled?.catch(() => undefined); // awaited below
     try {
       return await this.store(accepted, results, source, journaled);
     } finally {
       const batch = await journaled?.catch(() => undefined);
       if (batch !== undefined) this.journal.end(batch);
+      for (const k of keys) if (this.keysInFlight.get(k) === storing) this.keysInFlight.delete(k);
+      release();
     }
   }
+
+  /** Storage keys being stored by an ingest of this process, and the promise that settles when it ends. */
+  private readonly keysInFlight = new Map<string, Promise<void>>();
+
+  /** What to wait for before storing these keys: the ingests of this process storing any of them now. */
+  private busyWith(keys: string[]): Promise<unknown> | undefined {
+    const busy = new Set<Promise<void>>();
+    for (const k of keys) {
+      const p = this.keysInFlight.get(k);
+      if (p) busy.add(p);
+    }
+    return busy.size ? Promise.all(busy) : undefined;
+  }
+
 
   private async store(
     accepted: Array<{ idx: number; obj: ReceivedObject; header: DicomHeader; item: NewInstance }>,
