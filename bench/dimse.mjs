@@ -3,9 +3,11 @@
 //   C-FIND: study-level query by PatientID, association + query + release per request (as findscu does)
 //   C-MOVE: a 50-instance series to a DCMTK storescp; time to the first sub-operation's pending response
 //           and to the final response
+//   references: the same 1-association C-STORE run against DCMTK storescp (no durable write, no index) and
+//           Orthanc (when installed), and the durable writes per instance measured alone (durabilityFloor)
 // Needs DCMTK (storescu, storescp) on the PATH; the server uses a random DICOM port.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +129,36 @@ try {
   const best = moves.sort((a, b) => a.ms - b.ms)[1]; // median of 3
   results.cmove = { instances: 50, firstSubOperationMs: +best.firstPending.toFixed(0), totalMs: +best.ms.toFixed(0) };
   console.log(`C-MOVE series of 50 to storescp: first sub-operation done after ${results.cmove.firstSubOperationMs} ms, all in ${results.cmove.totalMs} ms (median of 3)`);
+
+  // 5. References on the same files and machine: what storescu reaches when the receiver does no durable write
+  //    and no indexing (DCMTK storescp, the C-MOVE destination above), and Orthanc (Debian package, default
+  //    settings: SQLite index) when installed. They bound and place the one-association figure above.
+  rmSync(join(work, 'received'), { recursive: true, force: true });
+  mkdirSync(join(work, 'received'));
+  t = performance.now();
+  await run('storescu', ['-aet', 'BENCHSCU', '-aec', 'BENCHSCP', '+sd', '+r', '127.0.0.1', String(dicomPort + 1), join(work, 'one')]);
+  s = (performance.now() - t) / 1000;
+  results.reference = { storescp: Math.round(N / s) };
+  if (existsSync('/usr/sbin/Orthanc')) {
+    const dir = join(work, 'orthanc');
+    mkdirSync(dir);
+    const port = dicomPort + 2;
+    writeFileSync(join(dir, 'orthanc.json'), JSON.stringify({
+      Name: 'bench', StorageDirectory: join(dir, 'storage'), IndexDirectory: join(dir, 'index'), HttpPort: port + 1, DicomPort: port,
+      DicomAet: 'ORTHANC', RemoteAccessAllowed: false, AuthenticationEnabled: false, DicomCheckCalledAet: false, DicomAlwaysAllowStore: true, Plugins: [], SaveJobs: false,
+    }));
+    const orthanc = spawn('/usr/sbin/Orthanc', [`--logfile=${join(dir, 'log')}`, join(dir, 'orthanc.json')], { env, stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${port + 1}/system`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      t = performance.now();
+      await run('storescu', ['-aet', 'BENCHSCU', '-aec', 'ORTHANC', '+sd', '+r', '127.0.0.1', String(port), join(work, 'one')]);
+      s = (performance.now() - t) / 1000;
+      results.reference.orthanc = Math.round(N / s);
+    } finally {
+      orthanc.kill();
+    }
+  }
+  console.log(`C-STORE references, 1 association (storescu, same files): DCMTK storescp (no fsync, no index) ${results.reference.storescp} inst/s${results.reference.orthanc ? `, Orthanc ${results.reference.orthanc} inst/s` : ''}`);
   console.log(JSON.stringify({ dimse: results }));
 } finally {
   scp.kill();
