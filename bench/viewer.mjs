@@ -127,7 +127,10 @@ export async function viewerBench(srv, { slices = SLICES } = {}) {
       );
     };
 
+    // AXIAL_BENCH_TRACE=file.json: a Chromium performance trace of the cold first image (diagnostics only).
+    if (process.env.AXIAL_BENCH_TRACE) await browser.startTracing(page, { path: process.env.AXIAL_BENCH_TRACE, categories: ['devtools.timeline', 'v8.execute', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'loading', 'netlog'] });
     results.firstImageColdMs = +(await openViewer()).toFixed(0);
+    if (process.env.AXIAL_BENCH_TRACE) await browser.stopTracing();
     if (process.env.AXIAL_BENCH_DEBUG) {
       // Where the time went: resources fetched after the click, relative to it.
       console.log(
@@ -195,10 +198,13 @@ export async function viewerBench(srv, { slices = SLICES } = {}) {
           }),
       );
     if (process.env.AXIAL_BENCH_DEBUG) console.log(results);
+    const framesBeforeMpr = frames;
     results.mprReadyCachedMs = +(await timeMpr().catch((e) => {
       console.log(errors.slice(-20).join('\n'));
       throw e;
     })).toFixed(0);
+    if (process.env.AXIAL_BENCH_DEBUG) console.log(`frames requested by the cached MPR: ${frames - framesBeforeMpr}; volume texture: ${await page.getByTestId('mpr').getAttribute('data-volume-texture')}`);
+    if (process.env.AXIAL_BENCH_SHOTS) await page.screenshot({ path: `${process.env.AXIAL_BENCH_SHOTS}/mpr-cached.png` });
     results.heapAfterMprMB = await page.evaluate(() => Math.round((performance.memory?.usedJSHeapSize ?? 0) / 1048576));
     await page.getByTestId('mpr-close').click();
 

@@ -8,6 +8,7 @@ import { ForbiddenPage, NotFoundPage } from '../features/errors/ErrorPages';
 import { Toaster } from '../ui';
 import { store } from './store';
 import { startViewerPrefetch } from '../viewer/viewerData';
+import { loadViewerModule } from '../viewer/preloadViewer';
 
 const LoginPage = lazy(() => import('../features/auth/LoginPage'));
 const ForcedPasswordChangePage = lazy(() => import('../features/auth/ForcedPasswordChangePage'));
@@ -26,10 +27,11 @@ const StudiesPage = lazy(() => import('../features/studies/StudiesPage'));
 const StudyPage = lazy(() => import('../features/study/StudyPage'));
 const UploadPage = lazy(() => import('../features/upload/UploadPage'));
 // The diagnostic viewer (Cornerstone3D) is its own chunk: the rest of the app never downloads it.
-// Opening it starts the study's first requests at once, in parallel with the chunk (viewer/viewerData.ts).
+// Opening it starts the study's first requests at once, in parallel with the chunk (viewer/viewerData.ts); the
+// study list and study page load the chunk ahead in idle time (viewer/preloadViewer.ts), with the same promise.
 const ViewerPage = lazy(() => {
   startViewerPrefetch(window.location.search, store);
-  return import('../features/viewer/ViewerPage');
+  return loadViewerModule();
 });
 
 function guard(anyOf: string[], page: ReactNode) {

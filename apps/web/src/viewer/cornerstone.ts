@@ -6,7 +6,7 @@
  *   tools exactly once, and makes every frame request carry the user's current bearer token.
  * - Tool names and the shared tool group id live here too.
  */
-import { Enums, eventTarget, init as coreInit, setUseCPURendering, type Types } from '@cornerstonejs/core';
+import { Enums, eventTarget, imageLoader, init as coreInit, metaData, setUseCPURendering, type Types } from '@cornerstonejs/core';
 import { askText, changeText } from './textPrompt';
 import dicomImageLoader, { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
 import {
@@ -189,6 +189,19 @@ export function ensureCornerstone(getToken: () => string | null): Promise<void> 
     });
   }
   return ready;
+}
+
+/**
+ * Requests a stack's first image as soon as its image id is known and Cornerstone is started, without waiting for
+ * the viewport to be created and given its stack: the viewport's own request then finds the image in the cache (or
+ * in flight). The options are the ones the stack viewport itself uses on its CPU / WebGL path.
+ */
+export function loadFirstImage(imageId: string): void {
+  const requestType = Enums.RequestType.Interaction;
+  const options = stacksOnCpu
+    ? { useRGBA: true, requestType }
+    : { useRGBA: false, transferSyntaxUID: (metaData.get('transferSyntax', imageId) as { transferSyntaxUID?: string } | undefined)?.transferSyntaxUID, priority: 5, requestType };
+  imageLoader.loadAndCacheImage(imageId, options as Parameters<typeof imageLoader.loadAndCacheImage>[1]).catch(() => undefined);
 }
 
 export const wadors = dicomImageLoader.wadors;

@@ -11,6 +11,7 @@ import {
   cornerstoneStreamingImageVolumeLoader,
   Enums,
   eventTarget,
+  metaData,
   setVolumesForViewports,
   volumeLoader,
   type RenderingEngine,
@@ -18,6 +19,7 @@ import {
   type VolumeViewport,
 } from '@cornerstonejs/core';
 import vtkOpenGLTexture from '@kitware/vtk.js/Rendering/OpenGL/Texture';
+import HalfFloat from '@kitware/vtk.js/Common/Core/HalfFloat';
 import { addTool, CrosshairsTool, Enums as ToolEnums, PanTool, StackScrollTool, ToolGroupManager, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 
 export type MprPlane = 'axial' | 'coronal' | 'sagittal';
@@ -125,6 +127,67 @@ interface TextureModel {
   width: number;
   height: number;
   components: number;
+  volumeId?: string | null;
+  enableUseHalfFloat?: boolean;
+  canUseHalfFloat?: boolean;
+}
+
+/**
+ * Volumes whose texture holds half floats (16 bits per voxel) instead of 32-bit floats.
+ *
+ * Without EXT_texture_norm16 (SwiftShader, several mobile and ANGLE configurations) vtk.js stores a 16-bit integer
+ * volume as a 32-bit float texture, and filling it is the bulk of opening an MPR in a software renderer (≈8 ms per
+ * 512² slice, ≈4 s for 500 slices). A half float represents every integer exactly up to ±2048 and every even one up to
+ * ±4096, so a volume whose rescaled values stay within ±4096 (CT in HU: −1024…3071) is drawn with an error of at most
+ * 1 (HU) above 2048; one grey level of the display is ≥ 2 HU at any window width ≥ 512, so the planes look the same.
+ * Only the texture is affected: measurements, ROI statistics and probes read the volume's own voxel data (its
+ * voxelManager / the cached images), not the texture. Cornerstone 4.22's `rendering.preferSizeOverAccuracy` does not
+ * reach the streaming volume texture (its volume mapper calls enableUseHalfFloat(false) before every rebuild), so the
+ * choice is made here, per volume, from the series' metadata (`halfFloatFits`).
+ */
+const halfFloatVolumes = new Set<string>();
+/** Per volume, the GL type its slices were last uploaded as ('half-float', 'float', …), for the MPR view's data attribute and tests. */
+const uploadedAs = new Map<string, string>();
+export function volumeTextureType(volumeId: string): string {
+  return uploadedAs.get(volumeId) ?? '';
+}
+const HALF_FLOAT_EXACT_ENOUGH = 4096;
+
+/** Whether every image of the series stays within ±limit after the modality LUT (integer rescale), from BitsStored / PixelRepresentation / rescale. */
+export function rescaledRangeFits(imageIds: string[], limit = HALF_FLOAT_EXACT_ENOUGH): boolean {
+  if (!imageIds.length) return false;
+  for (const imageId of imageIds) {
+    const px = metaData.get('imagePixelModule', imageId) as { bitsStored?: number; pixelRepresentation?: number; samplesPerPixel?: number } | undefined;
+    const lut = (metaData.get('modalityLutModule', imageId) as { rescaleSlope?: number; rescaleIntercept?: number } | undefined) ?? {};
+    const bits = Number(px?.bitsStored);
+    if (!px || !Number.isInteger(bits) || bits < 1 || bits > 16 || (px.samplesPerPixel ?? 1) !== 1) return false;
+    const slope = lut.rescaleSlope === undefined ? 1 : Number(lut.rescaleSlope);
+    const intercept = lut.rescaleIntercept === undefined ? 0 : Number(lut.rescaleIntercept);
+    if (!Number.isInteger(slope) || !Number.isInteger(intercept)) return false;
+    const signed = Number(px.pixelRepresentation) === 1;
+    const lo = signed ? -(2 ** (bits - 1)) : 0;
+    const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+    if (Math.max(Math.abs(slope * lo + intercept), Math.abs(slope * hi + intercept)) > limit) return false;
+  }
+  return true;
+}
+
+/** Int16 / Uint16 value → half-float bits, for every 16-bit pattern (built once, 128 KB each). */
+let halfOfInt16: Uint16Array | null = null;
+let halfOfUint16: Uint16Array | null = null;
+function halfLut(signed: boolean): Uint16Array {
+  if (signed) {
+    if (!halfOfInt16) {
+      halfOfInt16 = new Uint16Array(65536);
+      for (let i = 0; i < 65536; i++) halfOfInt16[i] = HalfFloat.toHalf(i < 32768 ? i : i - 65536);
+    }
+    return halfOfInt16;
+  }
+  if (!halfOfUint16) {
+    halfOfUint16 = new Uint16Array(65536);
+    for (let i = 0; i < 65536; i++) halfOfUint16[i] = HalfFloat.toHalf(i);
+  }
+  return halfOfUint16;
 }
 type UpdateForGL = (dataType: string, data: Array<AnyTypedArray | null>, depth?: boolean, extents?: unknown[]) => Array<AnyTypedArray | null>;
 
@@ -143,22 +206,32 @@ function reuseFloatBufferForVolumeSlices(): void {
   texture.extend = (publicAPI, model, initialValues) => {
     extend(publicAPI, model, initialValues);
     const original = publicAPI.updateArrayDataTypeForGL as UpdateForGL;
+    const streaming = () => model.classHierarchy.includes('vtkStreamingOpenGLTexture');
+    // Half floats for the volumes chosen in showVolume (see halfFloatVolumes): the volume mapper turns them off
+    // before each rebuild of the texture; they are turned back on for those volumes.
+    const enableUseHalfFloat = publicAPI.enableUseHalfFloat as (use: boolean) => void;
+    publicAPI.enableUseHalfFloat = (use: boolean) => {
+      const half = streaming() && !!model.volumeId && halfFloatVolumes.has(model.volumeId);
+      enableUseHalfFloat(use || half);
+      if (half) model.canUseHalfFloat = true;
+    };
     let scratch: Float32Array | null = null;
+    let scratchHalf: Uint16Array | null = null;
     publicAPI.updateArrayDataTypeForGL = ((dataType, data, depth = false, extents = []) => {
       const src = data.length === 1 ? data[0] : null;
       const n = model.width * model.height * model.components;
-      if (
-        depth ||
-        extents.length ||
-        !src ||
-        src instanceof Float32Array ||
-        src.length !== n ||
-        !model.context ||
-        model.openGLDataType !== model.context.FLOAT ||
-        !model.classHierarchy.includes('vtkStreamingOpenGLTexture')
-      ) {
-        return original(dataType, data, depth, extents);
+      if (depth || extents.length || !src || src.length !== n || !model.context || !streaming()) return original(dataType, data, depth, extents);
+      const gl = model.context;
+      if (model.volumeId) uploadedAs.set(model.volumeId, model.openGLDataType === gl.HALF_FLOAT ? 'half-float' : model.openGLDataType === gl.FLOAT ? 'float' : String(model.openGLDataType));
+      if (model.openGLDataType === gl.HALF_FLOAT && (src instanceof Int16Array || src instanceof Uint16Array)) {
+        // vtk.js converts with toHalf per voxel into a new array; a table lookup into one reused array is ~10× faster.
+        const lut = halfLut(src instanceof Int16Array);
+        if (!scratchHalf || scratchHalf.length !== n) scratchHalf = new Uint16Array(n);
+        const view = src instanceof Int16Array ? new Uint16Array(src.buffer, src.byteOffset, n) : src;
+        for (let i = 0; i < n; i++) scratchHalf[i] = lut[view[i]];
+        return [scratchHalf];
       }
+      if (src instanceof Float32Array || model.openGLDataType !== model.context.FLOAT) return original(dataType, data, depth, extents);
       if (!scratch || scratch.length !== n) scratch = new Float32Array(n);
       scratch.set(src);
       return [scratch];
@@ -179,11 +252,20 @@ export interface VolumeProgress {
  * streaming (frames already cached as stack images are reused). Resolves once the viewports show the
  * volume; `loaded` resolves when every frame is in it. `onProgress` is called as frames arrive.
  */
-export async function showVolume(engine: RenderingEngine, volumeId: string, imageIds: string[], onProgress: (p: VolumeProgress) => void): Promise<{ loaded: Promise<void>; dispose: () => void }> {
+export async function showVolume(
+  engine: RenderingEngine,
+  volumeId: string,
+  imageIds: string[],
+  onProgress: (p: VolumeProgress) => void,
+): Promise<{ loaded: Promise<void>; dispose: () => void }> {
   const volume = (await volumeLoader.createAndCacheVolume(volumeId, { imageIds })) as Types.IImageVolume & {
     load: (cb?: (e: unknown) => void) => void;
     loadStatus?: { loaded: boolean };
   };
+  const dataType = (volume as { dataType?: string }).dataType;
+  if ((dataType === 'Int16Array' || dataType === 'Uint16Array') && (volume as { numberOfComponents?: number }).numberOfComponents !== 3 && rescaledRangeFits(imageIds)) {
+    halfFloatVolumes.add(volumeId);
+  }
   const total = imageIds.length;
   let done: () => void = () => undefined;
   const loaded = new Promise<void>((resolve) => (done = resolve));
@@ -229,6 +311,8 @@ export async function showVolume(engine: RenderingEngine, volumeId: string, imag
 
 /** Drops the volume from the cache (its frames stay cached as images for the stack view). */
 export function releaseVolume(volumeId: string): void {
+  halfFloatVolumes.delete(volumeId);
+  uploadedAs.delete(volumeId);
   try {
     const v = cache.getVolume(volumeId) as (Types.IImageVolume & { cancelLoading?: () => void }) | undefined;
     v?.cancelLoading?.();

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent, type MouseEvent, type Rea
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { AppWindow, ArrowDown, ArrowUp, ArrowUpDown, Eye, FolderSearch, Upload, X } from 'lucide-react';
 import { viewerTabs } from '../../viewer/viewerTabs';
+import { usePreloadViewer } from '../../viewer/preloadViewer';
 import { errorMessage } from '../../app/api';
 import { P, usePermissions } from '../../app/permissions';
 import {
@@ -60,6 +61,8 @@ export default function StudiesPage() {
 
   const params = useMemo(() => qidoParams(search, STUDY_PAGE_SIZE), [search]);
   const { data, isLoading, isFetching, error, refetch } = useSearchStudiesQuery(params);
+  // The viewer is opened from this list: its code loads and starts in idle time.
+  usePreloadViewer();
 
   const go = (next: StudySearch) => setSp(searchToUrl(next));
 

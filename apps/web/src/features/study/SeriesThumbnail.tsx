@@ -10,11 +10,12 @@ type State = { kind: 'loading' } | { kind: 'image'; url: string } | { kind: 'non
  * `<img src>` cannot send the bearer token, so it is fetched as a blob and shown through an object
  * URL that is revoked on unmount. 404/406 (no renderable image, e.g. SR or PDF) show a placeholder.
  */
-export function SeriesThumbnail({ studyUid, seriesUid, modality, size = 96 }: { studyUid: string; seriesUid: string; modality: string; size?: number }) {
+export function SeriesThumbnail({ studyUid, seriesUid, modality, size = 96, wait = false }: { studyUid: string; seriesUid: string; modality: string; size?: number; /** Not requested yet (shown as loading). */ wait?: boolean }) {
   const store = useStore();
   const [state, setState] = useState<State>({ kind: 'loading' });
 
   useEffect(() => {
+    if (wait) return;
     const ctrl = new AbortController();
     let url: string | null = null;
     setState({ kind: 'loading' });
@@ -49,7 +50,7 @@ export function SeriesThumbnail({ studyUid, seriesUid, modality, size = 96 }: { 
       ctrl.abort();
       if (url) URL.revokeObjectURL(url);
     };
-  }, [studyUid, seriesUid, store]);
+  }, [studyUid, seriesUid, store, wait]);
 
   const box = 'flex shrink-0 items-center justify-center overflow-hidden rounded border border-border bg-neutral-900 text-neutral-400';
   const style = { width: size, height: size };

@@ -11,6 +11,7 @@ import { SeriesThumbnail } from './SeriesThumbnail';
 import { SendToDialog } from './SendToDialog';
 import { DicomJobsTable } from '../admin-dicom-nodes/DicomJobsTable';
 import { jobParams } from '../admin-dicom-nodes/dicomNodesApi';
+import { usePreloadViewer } from '../../viewer/preloadViewer';
 
 function seriesSort(a: DicomJsonDataset, b: DicomJsonDataset): number {
   const na = num(a, T.SeriesNumber) ?? Number.MAX_SAFE_INTEGER;
@@ -31,6 +32,8 @@ export default function StudyPage() {
   const [deleteSeries, deletingSeries] = useDeleteSeriesMutation();
   const [confirmStudy, setConfirmStudy] = useState(false);
   const [seriesToDelete, setSeriesToDelete] = useState<DicomJsonDataset | null>(null);
+  // "Open viewer" is one click away: its code loads and starts in idle time.
+  usePreloadViewer();
 
   const ds = study.data ?? undefined;
   const title = ds ? pn(ds, T.PatientName) || '(no patient name)' : 'Study';

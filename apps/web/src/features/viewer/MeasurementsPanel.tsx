@@ -7,6 +7,7 @@ import { loadStudyArchive, saveStudyArchive, uidsOfImageId } from '../../viewer/
 import { keyImages } from '../../viewer/keyImages';
 import type { ViewerStudy } from '../../viewer/studyData';
 import type { Thunk } from '../studies/dicomweb';
+import { afterFirstImage } from '../../viewer/firstImage';
 
 interface Row {
   uid: string;
@@ -153,7 +154,8 @@ export function MeasurementsPanel({ engine, modality, studies, thunk, observer, 
     if (!studies?.length) return;
     let cancelled = false;
     restoring.current++;
-    Promise.all(studies.map((st) => loadStudyArchive(st, thunk, engine)))
+    afterFirstImage()
+      .then(() => (cancelled ? [] : Promise.all(studies.map((st) => loadStudyArchive(st, thunk, engine)))))
       .then((infos) => {
         if (cancelled) return;
         const parts = infos.flatMap((i) => {

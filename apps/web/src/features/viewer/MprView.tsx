@@ -22,6 +22,7 @@ import {
   setSlab,
   showVolume,
   volumeIdOf,
+  volumeTextureType,
   type MprPlane,
   type MprTool,
   type SlabMode,
@@ -105,6 +106,8 @@ export function MprView({ series, study, thunk, onClose }: Props) {
   const [invert, setInvert] = useState(false);
   const [oblique, setOblique] = useState(false);
   const [activePlane, setActivePlane] = useState<MprPlane>('axial');
+  // How the volume texture stores the voxels (mpr.ts: half floats for integer volumes within ±4096).
+  const [texture, setTexture] = useState('');
   const volumeId = volumeIdOf(series.studyUid, series.seriesUid);
 
   const refresh = useCallback((eng: RenderingEngine) => {
@@ -178,6 +181,7 @@ export function MprView({ series, study, thunk, onClose }: Props) {
       e.render();
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       if (cancelled) return;
+      setTexture(volumeTextureType(volumeId));
       refresh(e);
       setStatus({ kind: 'ready' });
     })().catch((err: unknown) => {
@@ -244,7 +248,7 @@ export function MprView({ series, study, thunk, onClose }: Props) {
   const centerAttr = center ? center.map((v) => v.toFixed(2)).join(',') : '';
 
   return (
-    <div className="flex h-full w-full flex-col" data-testid="mpr" data-status={status.kind} data-center={centerAttr} data-oblique={oblique ? 'true' : 'false'}>
+    <div className="flex h-full w-full flex-col" data-testid="mpr" data-status={status.kind} data-center={centerAttr} data-oblique={oblique ? 'true' : 'false'} data-volume-texture={texture}>
       <div className="flex h-10 shrink-0 items-center gap-1 border-b border-neutral-800 bg-neutral-900 px-2 text-xs" role="toolbar" aria-label="MPR tools">
         <span className="mr-2 font-semibold text-neutral-200">MPR</span>
         <span className="mr-2 min-w-0 max-w-40 truncate text-neutral-400" title={series.description}>

@@ -4,6 +4,7 @@ import { Columns2, ExternalLink, History, Link2, Loader2 } from 'lucide-react';
 import { dicomweb, readDatasets, type Thunk } from '../studies/dicomweb';
 import { formatDA, num, str, strs, T } from '../studies/dicomJson';
 import { applySync, destroySync, type SyncState } from '../../viewer/sync';
+import { afterFirstImage } from '../../viewer/firstImage';
 
 export interface PriorStudy {
   studyUid: string;
@@ -56,8 +57,9 @@ export function PriorsPanel({ patientId, currentStudyUid, openStudyUids, thunk, 
     const ctrl = new AbortController();
     setPriors(null);
     setError('');
-    findPriors(patientId, [currentStudyUid], thunk, ctrl.signal)
-      .then(setPriors)
+    afterFirstImage()
+      .then(() => findPriors(patientId, [currentStudyUid], thunk, ctrl.signal))
+      .then((list) => !ctrl.signal.aborted && setPriors(list))
       .catch((err: unknown) => !ctrl.signal.aborted && setError(err instanceof Error ? err.message : 'Could not list the priors.'));
     return () => ctrl.abort();
   }, [patientId, currentStudyUid, thunk]);

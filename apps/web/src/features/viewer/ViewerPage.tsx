@@ -38,7 +38,7 @@ import type { RootState } from '../../app/store';
 import type { Thunk } from '../studies/dicomweb';
 import { errorMessage } from '../../app/api';
 import { SeriesThumbnail } from '../study/SeriesThumbnail';
-import { ensureCornerstone, enterStackRendering, MEASUREMENT_TOOL_CONFIG, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
+import { ensureCornerstone, enterStackRendering, loadFirstImage, MEASUREMENT_TOOL_CONFIG, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
 import { CT_PRESETS, toRange } from '../../viewer/presets';
 import { isImageSeries, loadStack, loadStudy, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
 import { SERIES_DRAG_TYPE, viewportId, ViewportPane } from './ViewportPane';
@@ -54,6 +54,7 @@ import { ViewerSettingsButton } from './ViewerSettingsButton';
 import { applyCacheLimit } from '../../viewer/viewerSettings';
 import { HangingProtocolMenu, priorCandidates, toHpStudy } from './HangingProtocolMenu';
 import { availableProtocols, priorToLoad, type ProtocolPlan } from '../../viewer/hangingProtocols';
+import { afterFirstImage, holdUntilFirstImage, useAfterFirstImage } from '../../viewer/firstImage';
 
 type LayoutId = '1x1' | '1x2' | '2x1' | '2x2';
 const LAYOUTS: Array<{ id: LayoutId; rows: number; cols: number; label: string; icon: LucideIcon }> = [
@@ -150,12 +151,23 @@ function ToolButton({ label, icon: Icon, active, onClick, testId, children }: { 
   );
 }
 
+/**
+ * Starts Cornerstone ahead of the viewer (called by viewer/preloadViewer.ts from the pages that open it, in idle
+ * time): core, the image loader and its decode worker, tools. Opening the viewer then reuses it.
+ */
+export function warmViewer(getToken: () => string | null): Promise<void> {
+  return ensureCornerstone(getToken);
+}
+
 /** /viewer?StudyInstanceUIDs=a[,b] — the diagnostic stack viewer. */
 export default function ViewerPage() {
   const [sp] = useSearchParams();
   const navigate = useNavigate();
   const uidsParam = sp.get('StudyInstanceUIDs') ?? '';
   const uids = useMemo(() => uidsParam.split(',').map((u) => u.trim()).filter(Boolean), [uidsParam]);
+  // Priors, saved measurements and thumbnails wait for the first image (viewer/firstImage.ts).
+  useMemo(() => holdUntilFirstImage(uidsParam), [uidsParam]);
+  const firstImageShown = useAfterFirstImage();
   const store = useStore<RootState>();
   const thunk = useMemo<Thunk>(() => ({ getState: store.getState, dispatch: store.dispatch }), [store]);
 
@@ -226,6 +238,8 @@ export default function ViewerPage() {
           if (!userArranged.current && next[0]) applyPlan(next[0], all);
         };
         hang(list);
+        await afterFirstImage();
+        if (ctrl.signal.aborted) return;
         const candidates = await priorCandidates(list[0].patientId, thunk, ctrl.signal).catch(() => []);
         const priorUid = priorToLoad(toHpStudy(list[0]), candidates);
         if (!priorUid || list.some((st) => st.studyUid === priorUid) || ctrl.signal.aborted) return;
@@ -246,8 +260,12 @@ export default function ViewerPage() {
   function applyPlan(plan: ProtocolPlan, list: ViewerStudy[] | null = studies) {
     const byKey = new Map((list ?? []).flatMap((st) => st.series).map((s) => [seriesKey(s), s]));
     const picked = plan.viewports.map((k) => (k ? (byKey.get(k) ?? null) : null));
-    // Series metadata requests start now, while Cornerstone may still be starting (loadStack caches them).
-    for (const s of picked) if (s) void loadStack(s, thunk).catch(() => undefined);
+    // Series metadata requests start now, while Cornerstone may still be starting (loadStack caches them); each
+    // viewport's first image is requested once its metadata is in and Cornerstone has started.
+    const cornerstone = ensureCornerstone(() => store.getState().session.accessToken);
+    for (const s of picked) {
+      if (s) void Promise.all([loadStack(s, thunk), cornerstone]).then(([st]) => st.imageIds[0] && loadFirstImage(st.imageIds[0]), () => undefined);
+    }
     setLayout(plan.layout);
     setAssigned([0, 1, 2, 3].map((i) => picked[i] ?? null));
     setActiveIndex(0);
@@ -511,7 +529,7 @@ export default function ViewerPage() {
                         className={`flex w-full flex-col items-center gap-1 rounded p-1.5 text-left text-[11px] hover:bg-neutral-800 disabled:cursor-not-allowed disabled:opacity-50 ${shownIn >= 0 ? 'bg-neutral-800 ring-1 ring-sky-500/70' : ''}`}
                         title={image ? 'Click to show in the active viewport, or drag onto a viewport' : 'No images to display'}
                       >
-                        <SeriesThumbnail studyUid={s.studyUid} seriesUid={s.seriesUid} modality={s.modality} size={112} />
+                        <SeriesThumbnail studyUid={s.studyUid} seriesUid={s.seriesUid} modality={s.modality} size={112} wait={!firstImageShown} />
                         <span className="flex w-full items-center gap-1">
                           <span className="rounded bg-neutral-700 px-1 font-semibold text-neutral-100">{s.modality || '—'}</span>
                           <span className="truncate text-neutral-200">{s.description || `Series ${s.seriesNumber || ''}`}</span>

@@ -9,6 +9,7 @@ import type { Thunk } from '../studies/dicomweb';
 import { formatDA, formatPersonName, str } from '../studies/dicomJson';
 import { afterFirstPaint, startStackPrefetch } from '../../viewer/prefetch';
 import { KeyImageBadge } from './KeyImageBadge';
+import { firstImageShown } from '../../viewer/firstImage';
 
 export const SERIES_DRAG_TYPE = 'application/x-axial-series';
 
@@ -179,6 +180,7 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
       .then(async (s) => {
         if (cancelled) return;
         if (!s.imageIds.length) {
+          firstImageShown();
           setStatus({ kind: 'error', message: 'This series has no images to display.' });
           return;
         }
@@ -188,10 +190,12 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
         await vp.setStack(s.imageIds, 0);
         if (cancelled) return;
         vp.resetCamera();
-        // Then the rest of the stack, nearest images first (within the cache limit), once the first image is on screen.
-        if (element && s.imageIds.length > 1) {
+        // Then the rest of the stack, nearest images first (within the cache limit), and the viewer's other requests
+        // (viewer/firstImage.ts), once the first image is on screen.
+        if (element) {
           const cancelWait = afterFirstPaint(element, () => {
-            if (!cancelled) stopPrefetch = startStackPrefetch(element, s.imageIds, () => vp.getCurrentImageIdIndex());
+            firstImageShown();
+            if (!cancelled && s.imageIds.length > 1) stopPrefetch = startStackPrefetch(element, s.imageIds, () => vp.getCurrentImageIdIndex());
           });
           stopPrefetch = cancelWait;
         }
@@ -200,6 +204,7 @@ export function ViewportPane({ index, engine, series, study, active, thunk, onAc
       })
       .catch((err: unknown) => {
         if (cancelled) return;
+        firstImageShown();
         const message = err instanceof Error ? err.message : typeof err === 'object' && err && 'message' in err ? String((err as { message: unknown }).message) : 'Could not load the series.';
         setStatus({ kind: 'error', message });
       });
