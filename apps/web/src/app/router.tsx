@@ -27,12 +27,10 @@ const StudiesPage = lazy(() => import('../features/studies/StudiesPage'));
 const StudyPage = lazy(() => import('../features/study/StudyPage'));
 const UploadPage = lazy(() => import('../features/upload/UploadPage'));
 // The diagnostic viewer (Cornerstone3D) is its own chunk: the rest of the app never downloads it.
-// Opening it starts the study's first requests at once, in parallel with the chunk (viewer/viewerData.ts); the
-// study list and study page load the chunk ahead in idle time (viewer/preloadViewer.ts), with the same promise.
-const ViewerPage = lazy(() => {
-  startViewerPrefetch(window.location.search, store);
-  return loadViewerModule();
-});
+// Opening it starts the study's first requests at once (the route's loader), in parallel with the chunk
+// (viewer/viewerData.ts); the study list and study page load the chunk ahead in idle time
+// (viewer/preloadViewer.ts), with the same promise.
+const ViewerPage = lazy(loadViewerModule);
 
 function guard(anyOf: string[], page: ReactNode) {
   return <RequirePermission anyOf={anyOf}>{page}</RequirePermission>;
@@ -60,7 +58,15 @@ export const router = createBrowserRouter([
         element: <RequireAuth />,
         children: [
           // Full-screen diagnostic viewer, outside the application shell.
-          { path: '/viewer', element: guard([P.studyRead], <ViewerPage />) },
+          {
+            path: '/viewer',
+            element: guard([P.studyRead], <ViewerPage />),
+            // Runs at every navigation to the viewer, before it renders: its first requests start at once.
+            loader: ({ request }) => {
+              startViewerPrefetch(new URL(request.url).search, store);
+              return null;
+            },
+          },
           {
             element: <Shell />,
             children: [

@@ -7,6 +7,7 @@
  * - Tool names and the shared tool group id live here too.
  */
 import { Enums, eventTarget, imageLoader, init as coreInit, metaData, setUseCPURendering, type Types } from '@cornerstonejs/core';
+import { registerFrameLoader } from './frameLoader';
 import { askText, changeText } from './textPrompt';
 import dicomImageLoader, { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
 import {
@@ -157,12 +158,15 @@ export function ensureCornerstone(getToken: () => string | null): Promise<void> 
         // Decoding (JPEG 2000, JPEG-LS, …) in parallel on a workstation's cores, leaving one for the page and
         // rendering; at most 4 (each worker holds its own WASM codecs). A 2-core machine keeps one worker.
         maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
-        // Called for every frame request: the token is read at send time, so refreshed tokens are used.
+        // Called for every request of the stock loaders (frames go through frameLoader.ts): the token is read at send
+        // time, so refreshed tokens are used.
         beforeSend: (): Record<string, string> => {
           const token = tokenGetter();
           return token ? { Authorization: `Bearer ${token}` } : {};
         },
       });
+      // Frames through Axial's own `wadors:` loader (the first frame may already be in flight; frameLoader.ts).
+      registerFrameLoader(() => tokenGetter());
       eventTarget.addEventListener(Enums.Events.IMAGE_LOADED, widenDegenerateWindow);
       toolsInit();
       for (const tool of [

@@ -8,7 +8,7 @@ import type { Thunk } from '../features/studies/dicomweb';
 import { wadors } from './cornerstone';
 import { registerInstances } from './instanceRegistry';
 import { str, type DicomJsonDataset, type DicomJsonElement } from '../features/studies/dicomJson';
-import { loadSeriesMetadata, type ViewerSeries } from './viewerData';
+import { displayOrder, frameUrl, loadSeriesMetadata, numbers, type ViewerSeries } from './viewerData';
 
 export type { ViewerSeries, ViewerStudy } from './viewerData';
 export { isImageSeries, loadStudy } from './viewerData';
@@ -42,25 +42,6 @@ function inlineToValues(el: DicomJsonElement | undefined, bits: number): void {
   el.Value = out;
 }
 
-function numbers(ds: DicomJsonDataset, tag: string): number[] {
-  return (ds[tag]?.Value ?? []).map((v) => Number(v));
-}
-
-function sortInstances(list: DicomJsonDataset[]): DicomJsonDataset[] {
-  const withPos = list.every((d) => numbers(d, '00200032').length === 3 && numbers(d, '00200037').length === 6);
-  if (withPos && list.length > 1) {
-    const o = numbers(list[0], '00200037');
-    const n = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
-    const dist = (d: DicomJsonDataset) => {
-      const p = numbers(d, '00200032');
-      return p[0] * n[0] + p[1] * n[1] + p[2] * n[2];
-    };
-    return [...list].sort((a, b) => dist(a) - dist(b));
-  }
-  const inst = (d: DicomJsonDataset) => Number(d['00200013']?.Value?.[0] ?? 0);
-  return [...list].sort((a, b) => inst(a) - inst(b));
-}
-
 export function loadStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo> {
   const key = `${series.studyUid}/${series.seriesUid}`;
   let p = stackCache.get(key);
@@ -73,15 +54,13 @@ export function loadStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo
 }
 
 async function buildStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo> {
-  const base = `studies/${encodeURIComponent(series.studyUid)}/series/${encodeURIComponent(series.seriesUid)}`;
   const all = await loadSeriesMetadata(series.studyUid, series.seriesUid, thunk);
-  const datasets = all.filter((d) => d['7FE00010'] && numbers(d, '00280010')[0] > 0);
-  const root = `${window.location.origin}/dicom-web/${base}/instances/`;
+  const datasets = displayOrder([...all]);
   const imageIds: string[] = [];
   const instanceOf = new Map<string, DicomJsonDataset>();
   let multiFrame = false;
   let frameTimeMs: number | null = null;
-  for (const ds of sortInstances(datasets)) {
+  for (const ds of datasets) {
     const bits = numbers(ds, '00281101')[2] ?? 16;
     for (const tag of ['00281201', '00281202', '00281203']) inlineToValues(ds[tag], bits);
     const sop = str(ds, '00080018');
@@ -90,7 +69,7 @@ async function buildStack(series: ViewerSeries, thunk: Thunk): Promise<StackInfo
     const ft = numbers(ds, '00181063')[0];
     if (ft && !frameTimeMs) frameTimeMs = ft;
     for (let f = 1; f <= frames; f++) {
-      const imageId = `wadors:${root}${encodeURIComponent(sop)}/frames/${f}`;
+      const imageId = `wadors:${frameUrl(series.studyUid, series.seriesUid, sop, f)}`;
       // The loader keeps frame 1's data set for a multi-frame instance and derives the others from it.
       if (f === 1) wadors.metaDataManager.add(imageId, ds as never);
       imageIds.push(imageId);

@@ -186,5 +186,19 @@ const archiveApi = api.enhanceEndpoints({ addTagTypes: ['Study', 'Series'] }).in
 
 export const { useSearchStudiesQuery, useGetStudyQuery, useListSeriesQuery, useDeleteStudyMutation, useDeleteSeriesMutation } = archiveApi;
 
+/**
+ * The study page's two queries for `studyUid` (study attributes, its series) through the query cache: answers younger
+ * than `maxAgeSeconds` are reused, requests in flight are joined, others are sent. Rejects with an ApiError.
+ */
+export async function studyQueries(thunk: Thunk, studyUid: string, maxAgeSeconds: number): Promise<{ study: DicomJsonDataset | null; series: DicomJsonDataset[] }> {
+  const dispatch = thunk.dispatch as unknown as (action: unknown) => { unwrap: () => Promise<unknown> };
+  const options = { forceRefetch: maxAgeSeconds, subscribe: false };
+  const [study, series] = await Promise.all([
+    dispatch(archiveApi.endpoints.getStudy.initiate(studyUid, options)).unwrap(),
+    dispatch(archiveApi.endpoints.listSeries.initiate(studyUid, options)).unwrap(),
+  ]);
+  return { study: study as DicomJsonDataset | null, series: series as DicomJsonDataset[] };
+}
+
 /** Marks every cached study query stale (after an upload stored new instances). */
 export const invalidateStudies = () => archiveApi.util.invalidateTags(['Study', 'Series']);
