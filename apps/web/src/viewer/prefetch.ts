@@ -27,9 +27,11 @@ export function afterFirstPaint(element: HTMLElement, fn: () => void, fallbackMs
     cancel();
     fn();
   };
+  // Two animation frames: the frame that draws the image and the one after it (the viewport's overlay and status,
+  // set by React from the same render), so both are on screen before the prefetch and the gated requests start.
   const onRendered = () => {
     element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
-    raf = requestAnimationFrame(() => setTimeout(run, 0));
+    raf = requestAnimationFrame(() => (raf = requestAnimationFrame(() => setTimeout(run, 0))));
   };
   const timer = setTimeout(run, fallbackMs);
   const cancel = () => {

@@ -220,9 +220,12 @@ function withAbsoluteBulk(ds: DicomJsonDataset, base: string): DicomJsonDataset 
   return JSON.parse(absolutizeBulkUris(JSON.stringify(ds), base)) as DicomJsonDataset;
 }
 
+/** What precedes every BulkDataURI value in stored metadata (compact JSON, as the index writes it). */
+export const BULK_URI_KEY = '"BulkDataURI":"';
+
 /** Stored metadata carries BulkDataURIs relative to the DICOMweb root; answers carry absolute ones. */
-export function absolutizeBulkUris(jsonText: string, base: string): string {
-  return jsonText.split('"BulkDataURI":"').join(`"BulkDataURI":"${base}/`);
+function absolutizeBulkUris(jsonText: string, base: string): string {
+  return jsonText.split(BULK_URI_KEY).join(`${BULK_URI_KEY}${base}/`);
 }
 
 export type { QueryLevel };
