@@ -134,7 +134,7 @@ export async function viewerBench(srv, { slices = SLICES } = {}) {
     };
 
     // AXIAL_BENCH_TRACE=file.json: a Chromium performance trace of the cold first image, AXIAL_BENCH_TRACE_WARM of the
-    // first warm one (diagnostics only).
+    // first warm one, AXIAL_BENCH_TRACE_MPR of the MPR with the stack cached (diagnostics only).
     if (process.env.AXIAL_BENCH_TRACE) await browser.startTracing(page, { path: process.env.AXIAL_BENCH_TRACE, categories: TRACE_CATEGORIES });
     results.firstImageColdMs = +(await openViewer()).toFixed(0);
     if (process.env.AXIAL_BENCH_TRACE) await browser.stopTracing();
@@ -225,10 +225,12 @@ export async function viewerBench(srv, { slices = SLICES } = {}) {
       );
     if (process.env.AXIAL_BENCH_DEBUG) console.log(results);
     const framesBeforeMpr = frames;
+    if (process.env.AXIAL_BENCH_TRACE_MPR) await browser.startTracing(page, { path: process.env.AXIAL_BENCH_TRACE_MPR, categories: TRACE_CATEGORIES });
     results.mprReadyCachedMs = +(await timeMpr().catch((e) => {
       console.log(errors.slice(-20).join('\n'));
       throw e;
     })).toFixed(0);
+    if (process.env.AXIAL_BENCH_TRACE_MPR) await browser.stopTracing();
     if (process.env.AXIAL_BENCH_DEBUG) console.log(`frames requested by the cached MPR: ${frames - framesBeforeMpr}; volume texture: ${await page.getByTestId('mpr').getAttribute('data-volume-texture')}`);
     if (process.env.AXIAL_BENCH_SHOTS) await page.screenshot({ path: `${process.env.AXIAL_BENCH_SHOTS}/mpr-cached.png` });
     results.heapAfterMprMB = await page.evaluate(() => Math.round((performance.memory?.usedJSHeapSize ?? 0) / 1048576));

@@ -31,10 +31,17 @@ export interface NewInstance {
 export class ArchiveRepository {
   constructor(@Inject(DB) private readonly db: Db, @Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
-  async existingSops(uids: string[]): Promise<Map<string, StoredInstanceRef>> {
+  /**
+   * The archived instances among these SOP Instance UIDs (the duplicate check of every ingest): one table and its
+   * unique index, no join to plan (the four-table join of `refs` cost ≈1.5 ms of planning per C-STORE).
+   */
+  async existingSops(uids: string[]): Promise<Map<string, { id: number; sopClassUid: string; storagePath: string }>> {
     if (!uids.length) return new Map();
-    const rows = await this.refs(sql`i.sop_instance_uid = ANY(${pgArray(uids)}::text[])`);
-    return new Map(rows.map((r) => [r.sopInstanceUid, r]));
+    const res = await this.db.execute(sql`
+      select id, sop_instance_uid as "sopInstanceUid", sop_class_uid as "sopClassUid", storage_path as "storagePath" from instance
+       where sop_instance_uid = ANY(${pgArray(uids)}::text[])`);
+    const rows = (res as unknown as { rows: Array<{ id: string | number; sopInstanceUid: string; sopClassUid: string; storagePath: string }> }).rows;
+    return new Map(rows.map((r) => [r.sopInstanceUid, { id: Number(r.id), sopClassUid: r.sopClassUid, storagePath: r.storagePath }]));
   }
 
   async refs(where: ReturnType<typeof sql>): Promise<StoredInstanceRef[]> {

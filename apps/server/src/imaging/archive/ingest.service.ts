@@ -299,6 +299,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       return parseDicom(asBytes(obj.head), { untilPixelData: true, totalSize: obj.size });
     } catch (err) {
       if (!(err instanceof DicomParseError)) throw err;
+      await obj.temp.written();
       return parseDicom(asBytes(await readFile(obj.temp.path)), { untilPixelData: true });
     }
   }
