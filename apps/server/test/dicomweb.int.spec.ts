@@ -156,6 +156,24 @@ describe(`DICOMweb (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     expect(v(md[0], '00100010')).toEqual({ Alphabetic: 'Müller^Jürgen' });
   });
 
+  it('WADO-RS metadata answered again is current: instances stored or deleted since are in it or gone', async () => {
+    const st = uid();
+    const se = uid();
+    const first = [uid(), uid()];
+    await stow(first.map((sop, i) => syntheticInstance({ study: st, series: se, sop, instanceNumber: i + 1 })));
+    const sopsOf = async (path: string) => ((await get(path)).json() as any[]).map((m) => v(m, '00080018'));
+    const seriesPath = `/dicom-web/studies/${st}/series/${se}/metadata`;
+    expect(await sopsOf(seriesPath)).toEqual(first);
+    expect(await sopsOf(seriesPath)).toEqual(first); // answered from the cache
+    const third = uid();
+    await stow([syntheticInstance({ study: st, series: se, sop: third, instanceNumber: 3 })]);
+    expect(await sopsOf(seriesPath)).toEqual([...first, third]);
+    expect(await sopsOf(`/dicom-web/studies/${st}/metadata`)).toEqual([...first, third]);
+    expect((await fetch(`${app.url}/dicom-web/studies/${st}/series/${se}/instances/${first[0]}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })).status).toBeLessThan(300);
+    expect(await sopsOf(seriesPath)).toEqual([first[1], third]);
+    expect((await get(`/dicom-web/studies/${st}/series/${se}/instances/${first[0]}/metadata`)).status).toBe(404);
+  });
+
   it('keeps the first copy of a duplicate and says so', async () => {
     const r = await stow([files[0]]);
     expect(r.status).toBe(200);

@@ -28,6 +28,8 @@ export interface AppConfig {
   dicom: DimseConfig;
   /** What to do when an instance with an already archived SOP Instance UID arrives. */
   duplicatePolicy: 'keep' | 'overwrite';
+  /** Memory for WADO-RS metadata answers kept between requests (MB; 0 = none). */
+  metadataCacheMb: number;
 }
 
 export interface DimseConfig {
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: bool(env, 'AXIAL_TRUST_PROXY', false),
     demoDir: resolve(env.AXIAL_DEMO_DIR || join(__dirname, '../../../../fixtures/demo')),
     duplicatePolicy: oneOf(env, 'AXIAL_DUPLICATES', ['keep', 'overwrite'] as const, 'keep'),
+    metadataCacheMb: int(env, 'AXIAL_METADATA_CACHE_MB', 64),
     dicom: { port: int(env, 'DICOM_PORT', 11112), aet: env.DICOM_AET || 'AXIAL', host: env.DICOM_HOST || '0.0.0.0', whitelist: bool(env, 'DICOM_AE_WHITELIST', false), idleTimeoutSeconds: int(env, 'DICOM_IDLE_TIMEOUT', 120) },
   };
 }
