@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { Logger, type LogLevel } from '@nestjs/common';
@@ -69,7 +69,15 @@ export async function startServer(config: AppConfig, opts: { inMemoryDb?: boolea
 
   // The web app (built by Vite) at '/', with client-side routes falling back to index.html.
   if (existsSync(join(config.webDir, 'index.html'))) {
-    await app.register(fastifyStatic as never, { root: config.webDir, prefix: '/', wildcard: false, index: false, decorateReply: true });
+    // Vite names every file under assets/ after its content: those never change under their name, so browsers keep
+    // them without asking again (a page load then revalidates index.html only, not each of the viewer's chunks).
+    const assetsDir = join(config.webDir, 'assets');
+    await app.register(fastifyStatic as never, {
+      root: config.webDir, prefix: '/', wildcard: false, index: false, decorateReply: true, cacheControl: false,
+      setHeaders: (reply: { header(name: string, value: string): unknown }, path: string) => {
+        reply.header('cache-control', path.startsWith(assetsDir + sep) ? 'public, max-age=31536000, immutable' : 'public, max-age=0');
+      },
+    });
   } else {
     log.warn(`No web app at ${config.webDir} (run "npm run build"); serving the API only`);
   }

@@ -143,3 +143,19 @@ describe('hostile input in the user form', () => {
     expect(JSON.stringify(list.body)).not.toMatch(/argon2|passwordHash|password_hash/);
   });
 });
+
+describe(`web app files (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
+  it('content-named assets are cached for good, the page itself is revalidated', async () => {
+    const page = await fetch(`${app.url}/studies`, { headers: { accept: 'text/html' } });
+    expect(page.status, 'the web app is built before the tests (npm test runs the build first)').toBe(200);
+    expect(page.headers.get('cache-control')).toBe('public, max-age=0');
+    const html = await page.text();
+    const script = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, 'index.html loads its entry script from /assets/').toBeTruthy();
+    const asset = await fetch(`${app.url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const missing = await fetch(`${app.url}/assets/no-such-file-0000.js`);
+    expect(missing.status).toBe(404);
+  });
+});

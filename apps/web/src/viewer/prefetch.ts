@@ -10,6 +10,8 @@ import { prefetchOrder } from './prefetchOrder';
 
 
 let tokens = 0;
+/** The longest the prefetch waits for an idle moment after the first image (ms). */
+const IDLE_WAIT_MS = 150;
 /** Prefetch requests queued per task. */
 const BATCH = 16;
 
@@ -27,11 +29,14 @@ export function afterFirstPaint(element: HTMLElement, fn: () => void, fallbackMs
     cancel();
     fn();
   };
-  // Two animation frames: the frame that draws the image and the one after it (the viewport's overlay and status,
-  // set by React from the same render), so both are on screen before the prefetch and the gated requests start.
+  // Two animation frames (the frame that draws the image and the one after it, with the viewport's overlay and
+  // status set by React from the same render), then the browser's next idle moment (at most IDLE_WAIT_MS later):
+  // the first image and what React shows with it are on screen before the prefetch and the gated requests start.
+  const w = window as Window & { requestIdleCallback?: (cb: () => void, opts?: { timeout: number }) => number };
+  const whenIdle = () => (w.requestIdleCallback ? w.requestIdleCallback(run, { timeout: IDLE_WAIT_MS }) : setTimeout(run, 0));
   const onRendered = () => {
     element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
-    raf = requestAnimationFrame(() => (raf = requestAnimationFrame(() => setTimeout(run, 0))));
+    raf = requestAnimationFrame(() => (raf = requestAnimationFrame(whenIdle)));
   };
   const timer = setTimeout(run, fallbackMs);
   const cancel = () => {
