@@ -1,13 +1,40 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 
 /** The Axial server; in development Vite forwards API, health, realtime and DICOMweb traffic to it. */
 const serverTarget = process.env.AXIAL_SERVER_URL ?? 'http://localhost:5000';
 
+/**
+ * `<link rel="prefetch">` for the viewer chunk and the chunks it imports: the browser downloads them into its cache
+ * when the network is idle, on whatever page the app starts on (the sign-in page included), so the first opening of
+ * the viewer compiles and runs its code without waiting for ≈3 MB to arrive. Nothing is executed before the viewer
+ * is opened (or preloaded by a page that opens it, viewer/preloadViewer.ts).
+ */
+function prefetchViewerChunks(): Plugin {
+  return {
+    name: 'axial-prefetch-viewer',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {}).flatMap((c) => (c.type === 'chunk' ? [c] : []));
+        const viewer = chunks.find((c) => c.facadeModuleId?.replace(/\\/g, '/').endsWith('/src/features/viewer/ViewerPage.tsx'));
+        if (!viewer) throw new Error('axial-prefetch-viewer: the viewer chunk was not found in the bundle');
+        const entry = chunks.find((c) => c.isEntry);
+        const already = new Set([entry?.fileName, ...(entry?.imports ?? [])]);
+        // Cornerstone's decode worker starts with the viewer (its codecs' WASM files load only when a frame needs them).
+        const worker = Object.keys(ctx.bundle ?? {}).filter((f) => /(^|\/)decodeImageFrameWorker-[^/]+\.js$/.test(f));
+        const files = [viewer.fileName, ...viewer.imports, ...worker].filter((f) => !already.has(f));
+        return files.map((f) => ({ tag: 'link', attrs: { rel: 'prefetch', href: `/${f}`, as: 'script', crossorigin: '' }, injectTo: 'head' as const }));
+      },
+    },
+  };
+}
+
 export default defineConfig({
   base: '/',
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), prefetchViewerChunks()],
   // Cornerstone3D 4.22 (viewer route only, lazy-loaded): keep the DICOM image loader out of dependency
   // pre-bundling so its `new URL(..., import.meta.url)` worker/WASM references stay intact, and pre-bundle
   // the CommonJS emscripten codec wrappers so they get a default export in development.
