@@ -17,7 +17,7 @@ function prefetchViewerChunks(): Plugin {
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
-      handler(html, ctx) {
+      handler(_html, ctx) {
         const chunks = Object.values(ctx.bundle ?? {}).flatMap((c) => (c.type === 'chunk' ? [c] : []));
         const viewer = chunks.find((c) => c.facadeModuleId?.replace(/\\/g, '/').endsWith('/src/features/viewer/ViewerPage.tsx'));
         if (!viewer) throw new Error('axial-prefetch-viewer: the viewer chunk was not found in the bundle');
