@@ -150,6 +150,25 @@ export function post(url, path, headers, body) {
  * line, a rename + directory fsync, and a PostgreSQL commit (a WAL flush). Their sum bounds one association's
  * rate before any CPU work (receiving, parsing, indexing) is counted.
  */
+/**
+ * Lets the machine settle between two parts of a benchmark: PostgreSQL writes its dirty pages now (CHECKPOINT)
+ * rather than during the next part's measurement, then a short pause.
+ */
+export async function settle(srv, ms = 2000) {
+  if (srv.databaseUrl) {
+    const c = new pg.Client({ connectionString: srv.databaseUrl });
+    await c.connect();
+    try {
+      await c.query('CHECKPOINT');
+    } catch {
+      // CHECKPOINT needs the pg_checkpoint role or a superuser (PostgreSQL ≥ 15); the pause still applies
+    } finally {
+      await c.end();
+    }
+  }
+  await new Promise((r) => setTimeout(r, ms));
+}
+
 export async function durabilityFloor(dir, databaseUrl, n = 200) {
   const fs = await import('node:fs');
   const buf = Buffer.alloc(525_000, 7);
