@@ -129,7 +129,7 @@ export class ArchiveService {
     await this.access.require(actor, 'study.read', { resourceType: 'study', resourceId: scope.studyUid });
     const key = [base, scope.studyUid, scope.seriesUid ?? '', scope.sopInstanceUid ?? ''].join('\u0000');
     const [stampRow] = (await this.db.execute(sql`
-      select count(*) || ':' || coalesce(max(i.id), 0) || ':' || coalesce(max(i.created_at)::text, '') as stamp
+      select ${METADATA_STAMP} as stamp
         from instance i join series se on se.id = i.series_fk join study st on st.id = se.study_fk
        where ${whereScope(scope)}`) as unknown as { rows: Array<{ stamp: string }> }).rows;
     const stamp = stampRow?.stamp ?? '';
@@ -140,7 +140,7 @@ export class ArchiveService {
         select '[' || string_agg(replace(i.json, ${BULK_URI_KEY}, ${BULK_URI_KEY + base + '/'}), ','
                                  order by se.series_number nulls last, se.id, i.instance_number nulls last, i.id) || ']' as json,
                max(p.patient_id) as patient_id,
-               count(*) || ':' || coalesce(max(i.id), 0) || ':' || coalesce(max(i.created_at)::text, '') as stamp
+               ${METADATA_STAMP} as stamp
           from instance i join series se on se.id = i.series_fk join study st on st.id = se.study_fk
           join dicom_patient p on p.id = st.patient_fk
          where ${whereScope(scope)}`)) as unknown as { rows: Array<{ json: string | null; patient_id: string | null; stamp: string }> };
@@ -201,6 +201,9 @@ export class ArchiveService {
     await this.audit.record(actor, { action, outcome: 'success', resourceType: 'study', resourceId: studyUid, patientId });
   }
 }
+
+/** What a metadata answer was built from: the instances in scope, their newest id and newest write (MetadataCache). */
+const METADATA_STAMP = sql.raw(`count(*) || ':' || coalesce(max(i.id), 0) || ':' || coalesce(max(i.created_at)::text, '')`);
 
 function whereScope(s: ArchiveScope): SQL {
   const parts: SQL[] = [sql`st.study_uid = ${s.studyUid}`];
