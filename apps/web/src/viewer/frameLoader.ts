@@ -22,13 +22,13 @@ interface LoaderOptions {
   [key: string]: unknown;
 }
 
-export function registerFrameLoader(getToken: () => string | null, renew?: (refused: string | null) => Promise<string | null>): void {
+export function registerFrameLoader(getToken: () => string | null): void {
   const load = (imageId: string, options: LoaderOptions = {}): Types.IImageLoadObject => {
     const url = imageId.slice('wadors:'.length);
     const started = Date.now();
     const decode = async (frame: FetchedFrame): Promise<Types.IImage> => {
       const transferSyntax = getTransferSyntaxForContentType(frame.contentType);
-      const image = (await createImage(imageId, frame.pixelData as unknown as ByteArray, transferSyntax, { ...options, decodeLevel: 0 } as never)) as unknown as Types.IImage & {
+      const image = (await createImage(imageId, frame.pixelData, transferSyntax, { ...options, decodeLevel: 0 } as never)) as unknown as Types.IImage & {
         loadTimeInMS?: number;
         transferSyntaxUID?: string;
         imageQualityStatus?: Enums.ImageQualityStatus;
@@ -39,13 +39,13 @@ export function registerFrameLoader(getToken: () => string | null, renew?: (refu
       return image;
     };
     const early = takeEarlyFrame(url);
-    if (early) return { promise: early.catch(() => fetchFrame(url, getToken, renew)).then(decode) as Promise<Types.IImage> };
+    if (early) return { promise: early.catch(() => fetchFrame(url, getToken)).then(decode) as Promise<Types.IImage> };
     const promise = new Promise<Types.IImage>((resolve, reject) => {
       imageRetrievalPoolManager.addRequest(
         // Like the stock loader's, the request function resolves at once: the pool starts requests in priority order
         // and the browser's connection limit bounds how many are in flight.
         async () => {
-          fetchFrame(url, getToken, renew).then(decode).then(resolve, reject);
+          fetchFrame(url, getToken).then(decode).then(resolve, reject);
         },
         options.requestType ?? Enums.RequestType.Interaction,
         options.additionalDetails ?? { imageId },
@@ -56,5 +56,3 @@ export function registerFrameLoader(getToken: () => string | null, renew?: (refu
   };
   imageLoader.registerImageLoader('wadors', load as unknown as Types.ImageLoaderFn);
 }
-
-type ByteArray = Uint8Array;

@@ -1,9 +1,10 @@
 /**
- * The viewer's first requests, without Cornerstone: QIDO of the study and its series, and the series-level
- * WADO-RS metadata of the series the hanging protocol will show first. This module is part of the main bundle so
- * that opening /viewer starts these requests at once, while the viewer chunk (≈1.9 MB with Cornerstone) is still
- * being downloaded and evaluated (`startViewerPrefetch`, called by the route's lazy loader); the viewer then
- * picks up the responses already in flight. Early results are used once and dropped after 30 s.
+ * The viewer's first requests, without Cornerstone: the study and its series (through the app's query cache), the
+ * series-level WADO-RS metadata of the series the hanging protocol will show first, and that series' first frame.
+ * This module is part of the main bundle so that opening /viewer starts these requests at once, while the viewer
+ * chunk (≈1.9 MB with Cornerstone) is still being loaded and started (`startViewerPrefetch`, called by the /viewer
+ * route's loader at every navigation); the viewer then picks up the responses already in flight. Early results are
+ * used once and dropped after 30 s.
  */
 import { currentToken, dicomweb, readDatasets, renewToken, studyQueries, type Thunk } from '../features/studies/dicomweb';
 import { num, str, T, type DicomJsonDataset } from '../features/studies/dicomJson';
