@@ -48,6 +48,8 @@ describe(`WADO-RS pixels (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     const [part] = parseMultipart(r.buf, r.type);
     expect(part.headers).toMatch(/application\/octet-stream; transfer-syntax=1\.2\.840\.10008\.1\.2\.1/);
     expect(part.data.length).toBe(512 * 512 * 2);
+    // Each part says its length, so a client finds the frame's end without scanning it for the boundary.
+    expect(part.headers).toMatch(new RegExp(`(^|\r\n)Content-Length: ${512 * 512 * 2}(\r\n|$)`));
     expect(sha256(part.data)).toBe(sha256(ctPixels()));
   });
 
@@ -69,6 +71,7 @@ describe(`WADO-RS pixels (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     expect(r.status).toBe(200);
     const parts = parseMultipart(r.buf, r.type);
     expect(parts).toHaveLength(3);
+    for (const p of parts) expect(p.headers).toContain(`Content-Length: ${p.data.length}`);
     expect(parts.every((p) => p.data[0] === 0xff && p.data[1] === 0xd8)).toBe(true); // JPEG SOI
     expect((await get(`${ids.us.path}/frames/31`)).status).toBe(404);
     expect((await get(`${ids.us.path}/frames/0`)).status).toBe(400);

@@ -36,6 +36,21 @@ describe('frame multipart parsing', () => {
     expect(Array.from(f.pixelData)).toEqual(Array.from(tricky));
   });
 
+  it('uses the part Content-Length when it matches the next delimiter, and searches when it does not', () => {
+    const head = (n: number) => `--B5\r\nContent-Type: application/octet-stream\r\nContent-Length: ${n}\r\n\r\n`;
+    const tricky = body(pixels, '\r\n--B5', pixels);
+    const exact = singlePart('multipart/related; boundary=B5', body(head(tricky.length), tricky, '\r\n--B5--\r\n'));
+    expect(Array.from(exact.pixelData)).toEqual(Array.from(tricky));
+    // Two parts: the length gives the first one's end without looking at the second.
+    const two = singlePart('multipart/related; boundary=B5', body(head(pixels.length), pixels, '\r\n--B5\r\n\r\nsecond\r\n--B5--\r\n'));
+    expect(Array.from(two.pixelData)).toEqual(Array.from(pixels));
+    // A length that does not land on a delimiter is not trusted.
+    const wrong = singlePart('multipart/related; boundary=B5', body(head(pixels.length - 1), pixels, '\r\n--B5--\r\n'));
+    expect(Array.from(wrong.pixelData)).toEqual(Array.from(pixels));
+    const beyond = singlePart('multipart/related; boundary=B5', body(head(pixels.length + 500), pixels, '\r\n--B5--\r\n'));
+    expect(Array.from(beyond.pixelData)).toEqual(Array.from(pixels));
+  });
+
   it('takes the first part when there are several, and ignores an epilogue', () => {
     const b = body('--B3\r\nContent-Type: image/jp2\r\n\r\n', pixels, '\r\n--B3\r\nContent-Type: image/jp2\r\n\r\nsecond\r\n--B3--\r\n', 'x'.repeat(200));
     const f = singlePart('multipart/related; boundary=B3', b);

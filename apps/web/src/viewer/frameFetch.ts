@@ -1,8 +1,8 @@
 /**
  * WADO-RS frame retrieval without Cornerstone (part of the main bundle, so the viewer's first frame can be requested
  * before the viewer chunk has started): one `fetch` per frame, and the single part of the multipart/related answer
- * located from its two ends (headers at the start, closing boundary at the end) instead of scanning the whole frame
- * for the boundary, which costs ≈10 ms per 512×512 CT frame on the page's main thread.
+ * located by its Content-Length when the part has one (Axial's do) instead of scanning the whole frame for the
+ * boundary, which costs 1.5–10 ms per 512×512 CT frame on the page's main thread.
  */
 
 /** What the image loader needs of a frame: the bytes of the frame and the media type of its part. */
@@ -64,8 +64,16 @@ export function singlePart(contentType: string, body: Uint8Array): FetchedFrame 
   const headers = decoder.decode(body.subarray(start + delimiter.length, headersEnd));
   const partType = /(?:^|\r\n)content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream';
   const dataStart = headersEnd + 4;
-  // The part ends at the CRLF before the next delimiter: the closing one, near the end of the body.
+  // The part ends at the CRLF before the next delimiter.
   const closing = ascii(`\r\n--${boundary}`);
+  // With a Content-Length (Axial sends one per part) the end is known: checked, not searched for.
+  const declared = /(?:^|\r\n)content-length:\s*(\d+)\s*(?:\r\n|$)/i.exec(headers)?.[1];
+  if (declared !== undefined) {
+    const end = dataStart + Number(declared);
+    if (end + closing.length <= body.length && closing.every((b, k) => body[end + k] === b)) return { contentType: partType, pixelData: body.subarray(dataStart, end) };
+  }
+  // Otherwise the closing delimiter near the end of the body; the frame is scanned only to make sure no other
+  // delimiter comes first (several parts).
   let end = lastIndexOf(body, closing, Math.max(dataStart, body.length - closing.length - 64));
   // More than one part, or trailing bytes after the closing delimiter: find the first delimiter the long way.
   if (end < 0 || indexOf(body, closing, dataStart, end) >= 0) end = indexOf(body, closing, dataStart, body.length);

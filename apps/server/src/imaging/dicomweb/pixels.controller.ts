@@ -103,7 +103,7 @@ export class PixelsController {
     const boundary = newBoundary();
     const rootType = parts[0].contentType.split(';')[0];
     const chunks: Buffer[] = [];
-    for (const part of parts) chunks.push(partHeader(boundary, part.contentType), Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength), Buffer.from('\r\n'));
+    for (const part of parts) chunks.push(partHeader(boundary, part.contentType, { 'Content-Length': String(part.data.byteLength) }), Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength), Buffer.from('\r\n'));
     chunks.push(closingDelimiter(boundary));
     return reply.header('content-type', `multipart/related; type="${rootType}"; boundary=${boundary}`).send(Buffer.concat(chunks));
   }
@@ -131,7 +131,7 @@ export class PixelsController {
     }
     const boundary = newBoundary();
     const chunks: Buffer[] = [];
-    for (const d of data) chunks.push(partHeader(boundary, 'application/octet-stream'), Buffer.from(d.buffer, d.byteOffset, d.byteLength), Buffer.from('\r\n'));
+    for (const d of data) chunks.push(partHeader(boundary, 'application/octet-stream', { 'Content-Length': String(d.byteLength) }), Buffer.from(d.buffer, d.byteOffset, d.byteLength), Buffer.from('\r\n'));
     chunks.push(closingDelimiter(boundary));
     void req;
     return reply.header('content-type', `multipart/related; type="application/octet-stream"; boundary=${boundary}`).send(Buffer.concat(chunks));
