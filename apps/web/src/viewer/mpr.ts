@@ -20,6 +20,7 @@ import {
 } from '@cornerstonejs/core';
 import vtkOpenGLTexture from '@kitware/vtk.js/Rendering/OpenGL/Texture';
 import HalfFloat from '@kitware/vtk.js/Common/Core/HalfFloat';
+import { uploadRuns } from './uploadRuns';
 import { addTool, CrosshairsTool, Enums as ToolEnums, PanTool, StackScrollTool, ToolGroupManager, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 
 export type MprPlane = 'axial' | 'coronal' | 'sagittal';
@@ -53,7 +54,7 @@ let registered = false;
 export function ensureMprSetup(): void {
   if (registered) return;
   registered = true;
-  reuseFloatBufferForVolumeSlices();
+  tuneVolumeTextureUploads();
   addTool(CrosshairsTool);
   volumeLoader.registerVolumeLoader('cornerstoneStreamingImageVolume', cornerstoneStreamingImageVolumeLoader as unknown as Types.VolumeLoaderFn);
 }
@@ -192,23 +193,42 @@ function halfLut(signed: boolean): Uint16Array {
 type UpdateForGL = (dataType: string, data: Array<AnyTypedArray | null>, depth?: boolean, extents?: unknown[]) => Array<AnyTypedArray | null>;
 
 /**
- * The volume texture is filled one slice at a time (Cornerstone's vtkStreamingOpenGLTexture), and for a float
- * texture (WebGL without EXT_texture_norm16, e.g. SwiftShader) vtk.js converts each slice with
- * `new Float32Array(slice)`: 1 MB of fresh memory per 512² slice, 5–10 ms each in Chromium here, ≈5 s for 500
- * slices. The converted slice goes straight to texSubImage3D, which copies it, so one Float32 buffer reused per
- * texture uploads the same values without the allocations. vtk.js freezes its objects once built, so the method is
- * replaced while the texture is being built (vtkOpenGLTexture.extend). Anything else (norm16, half float, whole
- * 3D uploads, extents, other textures) goes to vtk.js unchanged.
+ * How the streaming volume texture (Cornerstone's vtkStreamingOpenGLTexture) is filled, changed in four ways, all
+ * measured in headless Chromium on SwiftShader (ANGLE/Vulkan), where filling the texture is the bulk of opening an MPR:
+ * - Half floats for the integer volumes chosen in showVolume (see halfFloatVolumes): the volume mapper turns them off
+ *   before each rebuild of the texture; they are turned back on for those volumes.
+ * - Slice conversion into one reused buffer. vtk.js converts each slice into a fresh array (`new Float32Array(slice)`,
+ *   or `toHalf` per voxel): 1 MB of new memory per 512² slice; a half-float table lookup into one reused array is ~10×
+ *   faster, and a reused Float32 buffer uploads the same values without the allocations.
+ * - Runs of consecutive slices in one upload. Cornerstone uploads every new slice with its own texSubImage3D. Here
+ *   500 such calls of 512² half floats take 0.9–1.2 s until the GPU is done, against 0.42–0.52 s for the same bytes
+ *   staged in a pixel-unpack buffer and copied by one texSubImage3D (and 1.1 s again when that copy is split in two:
+ *   a copy that covers the whole texture spares ANGLE the zero-fill of a new texture). So a run of at least
+ *   UPLOAD_RUN_MIN updated slices goes through one buffer and one copy; a run may include slices already in the
+ *   texture (re-sent from the cached image, the same values) but never a slice whose image is not cached, which
+ *   would overwrite what the texture holds.
+ * - No second upload when the mapper sets the texture's filters (see below).
+ * vtk.js freezes its objects once built, so the methods are replaced while the texture is being built
+ * (vtkOpenGLTexture.extend; Cornerstone's own update3DFromRaw and modified, defined after that, are caught by
+ * setters). Anything else (norm16, whole 3D uploads, extents, other textures, dynamic volumes) goes to vtk.js /
+ * Cornerstone unchanged.
  */
-function reuseFloatBufferForVolumeSlices(): void {
+const UPLOAD_RUN_MIN = 16;
+
+interface StreamingVolume {
+  imageIds: string[];
+  dataType: string;
+  isDynamicVolume?: () => boolean;
+}
+type Scalars = AnyTypedArray;
+
+function tuneVolumeTextureUploads(): void {
   const texture = vtkOpenGLTexture as unknown as { extend: (publicAPI: Record<string, unknown>, model: TextureModel, initialValues?: unknown) => void };
   const extend = texture.extend;
   texture.extend = (publicAPI, model, initialValues) => {
     extend(publicAPI, model, initialValues);
     const original = publicAPI.updateArrayDataTypeForGL as UpdateForGL;
     const streaming = () => model.classHierarchy.includes('vtkStreamingOpenGLTexture');
-    // Half floats for the volumes chosen in showVolume (see halfFloatVolumes): the volume mapper turns them off
-    // before each rebuild of the texture; they are turned back on for those volumes.
     const enableUseHalfFloat = publicAPI.enableUseHalfFloat as (use: boolean) => void;
     publicAPI.enableUseHalfFloat = (use: boolean) => {
       const half = streaming() && !!model.volumeId && halfFloatVolumes.has(model.volumeId);
@@ -217,14 +237,13 @@ function reuseFloatBufferForVolumeSlices(): void {
     };
     let scratch: Float32Array | null = null;
     let scratchHalf: Uint16Array | null = null;
-    publicAPI.updateArrayDataTypeForGL = ((dataType, data, depth = false, extents = []) => {
+    const updateForGL = ((dataType, data, depth = false, extents = []) => {
       const src = data.length === 1 ? data[0] : null;
       const n = model.width * model.height * model.components;
       if (depth || extents.length || !src || src.length !== n || !model.context || !streaming()) return original(dataType, data, depth, extents);
       const gl = model.context;
       if (model.volumeId) uploadedAs.set(model.volumeId, model.openGLDataType === gl.HALF_FLOAT ? 'half-float' : model.openGLDataType === gl.FLOAT ? 'float' : String(model.openGLDataType));
       if (model.openGLDataType === gl.HALF_FLOAT && (src instanceof Int16Array || src instanceof Uint16Array)) {
-        // vtk.js converts with toHalf per voxel into a new array; a table lookup into one reused array is ~10× faster.
         const lut = halfLut(src instanceof Int16Array);
         if (!scratchHalf || scratchHalf.length !== n) scratchHalf = new Uint16Array(n);
         const view = src instanceof Int16Array ? new Uint16Array(src.buffer, src.byteOffset, n) : src;
@@ -236,11 +255,107 @@ function reuseFloatBufferForVolumeSlices(): void {
       scratch.set(src);
       return [scratch];
     }) satisfies UpdateForGL;
+    publicAPI.updateArrayDataTypeForGL = updateForGL;
+
+    // Cornerstone's per-slice update, caught when vtkStreamingOpenGLTexture assigns it.
+    let perSlice: (() => unknown) | null = null;
+    const inRuns = (): unknown => {
+      const m = model as TextureModel & { updatedFrames?: Array<boolean | null>; target?: number; format?: number; depth?: number; _openGLRenderWindow?: { activateTexture: (t: unknown) => void } };
+      const volume = m.volumeId ? (cache.getVolume(m.volumeId) as unknown as StreamingVolume | undefined) : undefined;
+      const gl = m.context;
+      const frames = m.updatedFrames ?? [];
+      const depth = m.depth ?? 0;
+      if (!volume || volume.isDynamicVolume?.() || !gl || !m.target || !m.format || m.components !== 1 || depth !== volume.imageIds.length || !frames.length) return perSlice?.();
+      const scalarsOf = (z: number): Scalars | null => {
+        const image = cache.getImage(volume.imageIds[z]) as { voxelManager?: { getScalarData: () => Scalars } } | undefined;
+        return image?.voxelManager?.getScalarData() ?? null;
+      };
+      const runs = uploadRuns(frames, (z) => !!cache.getImage(volume.imageIds[z]), depth).filter(([a, b]) => b - a + 1 >= UPLOAD_RUN_MIN);
+      if (runs.length) {
+        m._openGLRenderWindow?.activateTexture(publicAPI);
+        (publicAPI.createTexture as () => void)();
+        (publicAPI.bind as () => void)();
+        gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+        const n = m.width * m.height;
+        const pbo = gl.createBuffer();
+        gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, pbo);
+        try {
+          for (const [first, last] of runs) {
+            let offset = 0;
+            for (let z = first; z <= last; z++) {
+              let data = scalarsOf(z)!;
+              if (data.constructor.name !== volume.dataType) data = convertScalars(data, volume.dataType);
+              const [pix] = updateForGL(volume.dataType, [data]);
+              if (!pix || pix.length !== n) throw new Error(`slice ${z}: ${pix?.length ?? 0} values, expected ${n}`);
+              // The buffer is sized on the first slice, when the bytes per value are known.
+              if (z === first) gl.bufferData(gl.PIXEL_UNPACK_BUFFER, pix.byteLength * (last - first + 1), gl.STREAM_DRAW);
+              gl.bufferSubData(gl.PIXEL_UNPACK_BUFFER, offset, pix);
+              offset += pix.byteLength;
+              frames[z] = null;
+            }
+            gl.texSubImage3D(m.target, 0, 0, 0, first, m.width, m.height, last - first + 1, m.format, m.openGLDataType, 0);
+          }
+        } finally {
+          gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, null);
+          gl.deleteBuffer(pbo);
+        }
+        (publicAPI.deactivate as () => void)();
+      }
+      // What is left (short runs, slices not cached) goes through Cornerstone's per-slice path.
+      return perSlice?.();
+    };
+    // A new filter or wrap mode only needs the texture's parameters sent again (vtk.js does that when the texture's
+    // time stamp moves), but the setters call modified(), which Cornerstone's texture takes as "every slice changed".
+    // The volume mapper sets the filters on its first render, so every volume was uploaded twice. Those setters move
+    // the time stamp only.
+    const stampOnly = publicAPI.modified as () => void;
+    let modified = stampOnly;
+    let parametersOnly = false;
+    intercept(
+      publicAPI,
+      'modified',
+      () => (parametersOnly ? stampOnly : modified),
+      (fn) => (modified = fn as () => void),
+    );
+    for (const name of ['setMinificationFilter', 'setMagnificationFilter', 'setWrapS', 'setWrapT', 'setWrapR']) {
+      const set = publicAPI[name] as (value: unknown) => boolean;
+      publicAPI[name] = (value: unknown) => {
+        parametersOnly = true;
+        try {
+          return set(value);
+        } finally {
+          parametersOnly = false;
+        }
+      };
+    }
+    intercept(
+      publicAPI,
+      'update3DFromRaw',
+      () => (perSlice ? inRuns : undefined),
+      (fn) => (perSlice = fn as () => unknown),
+    );
   };
 }
 
-/** Interval of the progressive renders while a volume streams in (ms). */
+/** Makes `obj[name]` an accessor, so that a method assigned later (by a subclass of a vtk.js object, before it is frozen) is kept by `keep` and what callers get is `give`'s answer. */
+function intercept(obj: Record<string, unknown>, name: string, give: () => unknown, keep: (assigned: unknown) => void): void {
+  Object.defineProperty(obj, name, { configurable: true, enumerable: true, get: give, set: keep });
+}
+
+const SCALAR_TYPES: Record<string, new (n: number) => Scalars> = { Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array };
+/** A slice in the volume's own data type (Cornerstone's convertDataType). */
+function convertScalars(data: Scalars, dataType: string): Scalars {
+  const Ctor = SCALAR_TYPES[dataType];
+  if (!Ctor) throw new Error(`volume data type ${dataType} not supported`);
+  const out = new Ctor(data.length);
+  out.set(data);
+  return out;
+}
+
+/** Shortest interval of the progressive renders while a volume streams in (ms). */
 const PROGRESS_RENDER_MS = 1000;
+/** Interval of the slice count shown while a volume streams in (ms). */
+const PROGRESS_TEXT_MS = 150;
 
 export interface VolumeProgress {
   loaded: number;
@@ -270,21 +385,36 @@ export async function showVolume(
   let done: () => void = () => undefined;
   const loaded = new Promise<void>((resolve) => (done = resolve));
   // Cornerstone re-renders the planes every 2 % of the frames (50 renders of three planes for a volume); each render
-  // also uploads the new slices. Progress is shown at most every PROGRESS_RENDER_MS instead, then once when complete.
+  // also uploads the new slices. Progress is shown at most every PROGRESS_RENDER_MS (longer when a render is slow)
+  // instead, then once when complete.
   (volume as { autoRenderOnLoad?: boolean }).autoRenderOnLoad = false;
   let lastRender = performance.now();
+  let interval = PROGRESS_RENDER_MS;
+  let lastProgress = 0;
   let renderTimer: ReturnType<typeof setTimeout> | undefined;
   const progressRender = () => {
     renderTimer = undefined;
     if (engine.hasBeenDestroyed) return;
     engine.render();
     lastRender = performance.now();
+    // The render runs in the next animation frame; a callback queued after it in the same frame sees its cost. A
+    // render that holds the page for long (software WebGL: 0.2–0.4 s for three planes, each one uploading the new
+    // slices) is repeated less often, so that the frames keep arriving: at most a sixth of the time goes to it.
+    requestAnimationFrame((frameStart) => {
+      lastRender = performance.now();
+      interval = Math.max(PROGRESS_RENDER_MS, 6 * (lastRender - frameStart));
+    });
   };
   const onModified = (evt: Event) => {
     const d = (evt as CustomEvent<{ volumeId?: string; framesProcessed?: number }>).detail;
     if (d?.volumeId !== volumeId) return;
-    onProgress({ loaded: d.framesProcessed ?? 0, total });
-    if (!renderTimer && (d.framesProcessed ?? 0) < total) renderTimer = setTimeout(progressRender, Math.max(0, lastRender + PROGRESS_RENDER_MS - performance.now()));
+    // The count on screen moves at most every PROGRESS_TEXT_MS: one page update per frame is 500 for a CT.
+    const now = performance.now();
+    if (now - lastProgress >= PROGRESS_TEXT_MS) {
+      lastProgress = now;
+      onProgress({ loaded: d.framesProcessed ?? 0, total });
+    }
+    if (!renderTimer && (d.framesProcessed ?? 0) < total) renderTimer = setTimeout(progressRender, Math.max(0, lastRender + interval - performance.now()));
   };
   const onCompleted = (evt: Event) => {
     if ((evt as CustomEvent<{ volumeId?: string }>).detail?.volumeId === volumeId) done();
