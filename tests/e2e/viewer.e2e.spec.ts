@@ -206,6 +206,15 @@ it('renders the uncompressed and the JPEG 2000 CT; W/L drag, invert, presets, le
   await page.mouse.move(c.x + 100, c.y, { steps: 5 });
   await page.mouse.up();
   await expect.poll(() => page.getByTestId('measurement-row').first().textContent()).toMatch(/Length\s*[\d.]+ mm/);
+  // Leaving the viewer with the measurement unsaved asks first; "Stay" keeps the viewer and the measurement.
+  await page.getByRole('link', { name: 'Back' }).click();
+  const guard = page.getByRole('dialog', { name: 'Unsaved measurements' });
+  await guard.waitFor();
+  await screenshot(page, 'viewer-03b-unsaved-guard');
+  await page.getByTestId('unsaved-stay').click();
+  await guard.waitFor({ state: 'hidden' });
+  expect(new URL(page.url()).pathname).toBe('/viewer');
+  expect(await page.getByTestId('measurement-row').count()).toBe(1);
   await page.getByTestId('tool-windowLevel').click();
 
   // Image 2 of the series is the JPEG 2000 lossless CT: arrow down.
@@ -226,6 +235,12 @@ it('renders the uncompressed and the JPEG 2000 CT; W/L drag, invert, presets, le
   }
   // The J2K frame arrived compressed (browser-side decode).
   expect(frameRequests.some((f) => /multipart\/related/.test(f.type))).toBe(true);
+
+  // "Leave without saving" goes where the link pointed.
+  await page.getByRole('link', { name: 'Back' }).click();
+  await guard.waitFor();
+  await page.getByTestId('unsaved-discard').click();
+  await page.waitForURL((u) => u.pathname === `/studies/${encodeURIComponent(STUDY.ct)}`);
 });
 
 it('renders the multi-frame US (JPEG, YBR) with cine and the palette colour US', async () => {

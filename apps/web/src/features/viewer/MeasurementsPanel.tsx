@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { eventTarget, type RenderingEngine, type StackViewport } from '@cornerstonejs/core';
 import { annotation, Enums as ToolEnums, type Types as ToolTypes } from '@cornerstonejs/tools';
+import { useBlocker } from 'react-router';
 import { CheckCircle2, Loader2, Save, Star, Trash } from 'lucide-react';
+import { Dialog } from '../../ui';
 import { MEASUREMENT_TOOL_NAMES } from '../../viewer/cornerstone';
 import { loadStudyArchive, saveStudyArchive, uidsOfImageId } from '../../viewer/annotationArchive';
 import { keyImages } from '../../viewer/keyImages';
@@ -100,6 +102,8 @@ interface Props {
   activeViewportId: string;
   /** Shows an image (the measurement's or key image's). */
   onJump: (imageId: string) => void;
+  /** Hidden from the layout (the panel stays mounted so that what is unsaved is still known and guarded). */
+  hidden?: boolean;
 }
 
 type Status = { kind: 'idle' } | { kind: 'busy'; text: string } | { kind: 'ok'; text: string } | { kind: 'error'; text: string };
@@ -108,7 +112,7 @@ type Status = { kind: 'idle' } | { kind: 'busy'; text: string } | { kind: 'ok'; 
  * Lists the measurements of the open studies (Cornerstone annotation state): select / jump / delete; marks
  * key images; restores both from the archive when a study opens and saves them (DICOM SR + KOS via STOW-RS).
  */
-export function MeasurementsPanel({ engine, modality, studies, thunk, observer, activeViewportId, onJump }: Props) {
+export function MeasurementsPanel({ engine, modality, studies, thunk, observer, activeViewportId, onJump, hidden = false }: Props) {
   const [rows, setRows] = useState<Row[]>([]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dirty, setDirty] = useState<Set<string>>(new Set());
@@ -234,7 +238,22 @@ export function MeasurementsPanel({ engine, modality, studies, thunk, observer, 
   const isKey = currentImageId ? keyImages.has(currentImageId) : false;
   const changedStudies = [...new Set([...dirty, ...keyImages.changedStudies()])];
 
-  const save = async () => {
+  // Leaving with unsaved measurements or key images asks first: closing or reloading the tab through the browser's
+  // own prompt, leaving the viewer inside the app through a dialog that can also save.
+  const unsaved = changedStudies.length > 0;
+  useEffect(() => {
+    if (!unsaved) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+  const blocker = useBlocker(({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname);
+
+  /** Saves every changed study; true when all of them were saved. */
+  const save = async (): Promise<boolean> => {
     setStatus({ kind: 'busy', text: 'Saving to the archive…' });
     try {
       let m = 0;
@@ -254,18 +273,48 @@ export function MeasurementsPanel({ engine, modality, studies, thunk, observer, 
       const parts = [m ? `${m} measurement${m === 1 ? '' : 's'} (structured report)` : '', k ? `${k} key image${k === 1 ? '' : 's'} (key object selection)` : ''].filter(Boolean);
       if (cleared && !m) parts.unshift('the deletion of all measurements (empty structured report)');
       setStatus(parts.length ? { kind: 'ok', text: `Saved ${parts.join(' and ')} to the archive.` } : { kind: 'ok', text: 'Nothing to save.' });
+      return true;
     } catch (err) {
       setStatus({ kind: 'error', text: `Not saved: ${err instanceof Error ? err.message : String((err as { message?: unknown })?.message ?? err)}` });
+      return false;
     }
+  };
+  const saveAndLeave = async () => {
+    if (await save()) blocker.proceed?.();
+    else blocker.reset?.();
   };
 
   return (
-    <aside className="flex w-64 shrink-0 flex-col overflow-y-auto border-l border-neutral-800 bg-neutral-900/80 text-xs" aria-label="Measurements" data-testid="measurements-panel">
+    <aside className={`${hidden ? 'hidden' : 'flex'} w-64 shrink-0 flex-col overflow-y-auto border-l border-neutral-800 bg-neutral-900/80 text-xs`} aria-label="Measurements" data-testid="measurements-panel">
+      <Dialog
+        open={blocker.state === 'blocked'}
+        onOpenChange={(open) => !open && blocker.reset?.()}
+        title="Unsaved measurements"
+        size="sm"
+        footer={
+          <>
+            <button type="button" className="rounded px-3 py-1.5 text-sm hover:bg-sunken" onClick={() => blocker.reset?.()} data-testid="unsaved-stay">
+              Stay
+            </button>
+            <button type="button" className="rounded px-3 py-1.5 text-sm text-red-700 hover:bg-sunken" onClick={() => blocker.proceed?.()} data-testid="unsaved-discard">
+              Leave without saving
+            </button>
+            <button type="button" className="rounded bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700" onClick={() => void saveAndLeave()} data-testid="unsaved-save">
+              Save and leave
+            </button>
+          </>
+        }
+      >
+        <p className="text-sm text-ink">
+          {changedStudies.length === 1 ? 'A study has' : `${changedStudies.length} studies have`} measurements or key images that are not saved in the archive yet. They are lost
+          if you leave the viewer without saving.
+        </p>
+      </Dialog>
       <div className="flex items-center gap-1 px-3 pb-1 pt-2">
         <h2 className="flex-1 text-[11px] font-semibold uppercase tracking-wide text-neutral-400">Measurements</h2>
         <button
           type="button"
-          onClick={save}
+          onClick={() => void save()}
           disabled={!changedStudies.length || status.kind === 'busy'}
           className="flex items-center gap-1 rounded bg-sky-700 px-2 py-1 font-medium text-white hover:bg-sky-600 disabled:cursor-not-allowed disabled:bg-neutral-700 disabled:text-neutral-400"
           title={changedStudies.length ? 'Save measurements (DICOM SR) and key images (KOS) in the study' : 'No unsaved changes'}

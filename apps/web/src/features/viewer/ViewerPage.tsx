@@ -591,8 +591,9 @@ export default function ViewerPage() {
           )}
         </main>
 
-        {showMeasurements && engine && (
+        {engine && (
           <MeasurementsPanel
+            hidden={!showMeasurements}
             engine={engine}
             modality={activeSeries?.modality ?? ''}
             studies={studies}
