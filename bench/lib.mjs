@@ -1,7 +1,7 @@
 // Shared helpers of the benchmarks: start the built server, make synthetic CT instances fast, time things.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import pg from 'pg';
@@ -28,6 +28,12 @@ export async function startServer({ engine = 'postgres', port = 5600 + Math.floo
     env.DATABASE_URL = u.toString();
   }
   const child = spawn(process.execPath, [...(process.env.AXIAL_BENCH_NODE_ARGS ? process.env.AXIAL_BENCH_NODE_ARGS.split(' ') : []), join(ROOT, 'apps/server/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The server dies with the benchmark, however it ends: a closed pipe (`… | head`), an exception or Ctrl-C used to
+  // leave it running (its data folder and database with it).
+  const killChild = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  process.on('exit', killChild);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(128 + os.constants.signals[sig]));
+  child.once('exit', () => process.off('exit', killChild));
   let log = '';
   child.stdout.on('data', (d) => { log += d; if (process.env.AXIAL_TIMING) process.stdout.write(d); });
   child.stderr.on('data', (d) => { log += d; if (process.env.AXIAL_TIMING) process.stderr.write(d); });
