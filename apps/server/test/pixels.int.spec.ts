@@ -78,6 +78,39 @@ describe(`WADO-RS pixels (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     expect((await get(`${ids.us.path}/frames/a,b`)).status).toBe(400);
   });
 
+  it('series pixel data: every frame of the series in one answer, each part named by its frame URL', async () => {
+    const accept = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+    const seriesPath = (k: keyof typeof ids) => `/dicom-web/studies/${ids[k].study}/series/${ids[k].series}`;
+    const us = await get(`${seriesPath('us')}/pixeldata`, accept);
+    expect(us.status).toBe(200);
+    expect(us.type).toMatch(/^multipart\/related; type="application\/octet-stream"; boundary=/);
+    const parts = parseMultipart(us.buf, us.type);
+    expect(parts).toHaveLength(30);
+    for (const [i, p] of parts.entries()) {
+      expect(p.headers).toContain(`Content-Location: ${ids.us.path}/frames/${i + 1}`);
+      expect(p.headers).toContain(`Content-Length: ${p.data.length}`);
+    }
+    // Each part is what /frames answers for that frame, media type included.
+    for (const n of [1, 17, 30]) {
+      const one = await get(`${ids.us.path}/frames/${n}`, accept);
+      const [single] = parseMultipart(one.buf, one.type);
+      expect(sha256(parts[n - 1].data)).toBe(sha256(single.data));
+      expect(/Content-Type: ([^\r\n]+)/.exec(parts[n - 1].headers)?.[1]).toBe(/Content-Type: ([^\r\n]+)/.exec(single.headers)?.[1]);
+    }
+    // Native CT: the stored pixel bytes; compressed without transfer-syntax=*: decoded to Explicit VR LE.
+    const ct = await get(`${seriesPath('ct')}/pixeldata`);
+    const [ctPart] = parseMultipart(ct.buf, ct.type);
+    expect(sha256(ctPart.data)).toBe(sha256(ctPixels()));
+    const j2k = await get(`${seriesPath('j2k')}/pixeldata`);
+    const [j2kPart] = parseMultipart(j2k.buf, j2k.type);
+    expect(j2kPart.headers).toMatch(/transfer-syntax=1\.2\.840\.10008\.1\.2\.1(\r|$)/m);
+    expect(sha256(j2kPart.data)).toBe(sha256(ctPixels()));
+    // A series without images, an unknown series, no token.
+    expect((await get(`${seriesPath('sr')}/pixeldata`)).status).toBe(404);
+    expect((await get(`/dicom-web/studies/${ids.ct.study}/series/1.2.3.4/pixeldata`)).status).toBe(404);
+    expect((await fetch(`${app.url}${seriesPath('ct')}/pixeldata`)).status).toBe(401);
+  });
+
   it('renders JPEG and PNG with window and viewport', async () => {
     const jpeg = await get(`${ids.ct.path}/rendered`);
     expect(jpeg.status).toBe(200);

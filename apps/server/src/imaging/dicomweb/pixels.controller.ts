@@ -1,6 +1,7 @@
 import { BadRequestException, Controller, Get, HttpException, NotAcceptableException, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import { parseDicom, type DicomHeader } from '@axial/dicom';
 import { RequirePermission } from '../../identity/access/access.decorators';
 import { type Actor, CurrentActor } from '../../identity/access/actor';
@@ -65,6 +66,30 @@ function chooseImageType(accept: string | undefined): 'jpeg' | 'png' {
   throw new NotAcceptableException(`Rendered images are available as image/jpeg or image/png; Accept was "${accept.slice(0, 200)}"`);
 }
 
+const CRLF = Buffer.from('\r\n');
+
+interface FramePart {
+  contentType: string;
+  data: Uint8Array;
+}
+
+/**
+ * The frames of a stored object as /frames and /pixeldata answer them: native frames as uncompressed Explicit VR LE,
+ * compressed ones as stored when the client takes them (transfer-syntax=* or their media type), else decoded.
+ */
+async function framesOf(bytes: Uint8Array, want: { asStored: boolean; octet: boolean }, list?: number[]): Promise<FramePart[]> {
+  const stored = await extractFrames(bytes, list);
+  const native = stored.transferSyntaxUid === EXPLICIT_LE;
+  if (native || want.asStored) {
+    const type = native ? 'application/octet-stream' : want.octet ? 'application/octet-stream' : stored.mediaType;
+    return stored.frames.map((f) => ({ contentType: `${type}; transfer-syntax=${stored.transferSyntaxUid}`, data: f }));
+  }
+  // Asked for uncompressed frames of compressed data: decode (PS3.18 §8.7.3.5.2 default is Explicit VR LE).
+  const parts: FramePart[] = [];
+  for (const n of list ?? stored.frames.map((_, i) => i + 1)) parts.push({ contentType: `application/octet-stream; transfer-syntax=${EXPLICIT_LE}`, data: (await decodeFrame(bytes, n)).pixels });
+  return parts;
+}
+
 /** SOP classes with pixel data a thumbnail can be drawn from (anything with Rows and Columns in its metadata). */
 const IMAGE_PATH = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.(?!88\.|104\.|11\.|9\.|66|481\.[2-9])/;
 
@@ -85,18 +110,9 @@ export class PixelsController {
     const [ref] = await this.archive.instances(a, { studyUid: p.study, seriesUid: p.series, sopInstanceUid: p.instance }, 'study.retrieve');
     const file = await this.archive.readFile(ref);
     const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
-    let parts: Array<{ contentType: string; data: Uint8Array }>;
+    let parts: FramePart[];
     try {
-      const stored = await extractFrames(bytes, list);
-      const native = stored.transferSyntaxUid === EXPLICIT_LE;
-      if (native || want.asStored) {
-        const type = native ? 'application/octet-stream' : want.octet ? 'application/octet-stream' : stored.mediaType;
-        parts = stored.frames.map((f) => ({ contentType: `${type}; transfer-syntax=${stored.transferSyntaxUid}`, data: f }));
-      } else {
-        // Asked for uncompressed frames of compressed data: decode (PS3.18 §8.7.3.5.2 default is Explicit VR LE).
-        parts = [];
-        for (const n of list) parts.push({ contentType: `application/octet-stream; transfer-syntax=${EXPLICIT_LE}`, data: (await decodeFrame(bytes, n)).pixels });
-      }
+      parts = await framesOf(bytes, want, list);
     } catch (err) {
       throw pixelHttpError(err);
     }
@@ -106,6 +122,55 @@ export class PixelsController {
     for (const part of parts) chunks.push(partHeader(boundary, part.contentType, { 'Content-Length': String(part.data.byteLength) }), Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength), Buffer.from('\r\n'));
     chunks.push(closingDelimiter(boundary));
     return reply.header('content-type', `multipart/related; type="${rootType}"; boundary=${boundary}`).send(Buffer.concat(chunks));
+  }
+
+  /**
+   * Series pixel data (PS3.18 §10.4.1.1.6): every frame of every image in the series in one multipart/related answer,
+   * one part per frame with its Content-Type, Content-Length and Content-Location (the frame's own URL, so a client
+   * can file each part where a /frames request would have). The same media types as /frames. A viewer building a
+   * volume asks for it instead of one request per frame: one authorisation, one index query and one answer for the
+   * series. Streamed as the files are read (a few ahead), never the whole series in memory. An instance without
+   * pixel data (a report or presentation state filed in the series) has no part; a frame that cannot be read after
+   * the answer has started ends it short, and the client asks for the missing frames one by one.
+   */
+  @RequirePermission('study.read') @Get('studies/:study/series/:series/pixeldata')
+  async seriesPixelData(@CurrentActor() a: Actor, @Param() p: { study: string; series: string }, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    checkUids(p.study, p.series);
+    const want = negotiateFrames(req.headers.accept);
+    const refs = (await this.archive.instances(a, { studyUid: p.study, seriesUid: p.series }, 'study.retrieve')).filter((r) => IMAGE_PATH.test(r.sopClassUid));
+    if (!refs.length) throw new NotFoundException('No image with pixel data in this series');
+    // Frame URLs relative to the URL this request came in on (whatever prefix a proxy put in front of /dicom-web).
+    const base = req.url.split('?')[0].replace(/\/pixeldata\/?$/, '');
+    const boundary = newBoundary();
+    const archive = this.archive;
+    async function* body(): AsyncGenerator<Buffer> {
+      const READ_AHEAD = 4;
+      // A read still pending when the client goes away is never awaited: its failure must not be an unhandled one.
+      const read = (r: StoredInstanceRef) => {
+        const file = archive.readFile(r);
+        file.catch(() => undefined);
+        return file;
+      };
+      const reads = refs.slice(0, READ_AHEAD).map(read);
+      for (let i = 0; i < refs.length; i++) {
+        const file = await reads[i];
+        if (i + READ_AHEAD < refs.length) reads.push(read(refs[i + READ_AHEAD]));
+        const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+        const parts = await framesOf(bytes, want).catch((err: unknown) => {
+          if (err instanceof PixelDataError) return []; // no pixel data to give: no part
+          throw err;
+        });
+        const location = `${base}/instances/${refs[i].sopInstanceUid}/frames/`;
+        for (let f = 0; f < parts.length; f++) {
+          const { contentType, data } = parts[f];
+          yield partHeader(boundary, contentType, { 'Content-Length': String(data.byteLength), 'Content-Location': `${location}${f + 1}` });
+          yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+          yield CRLF;
+        }
+      }
+      yield closingDelimiter(boundary);
+    }
+    return reply.header('content-type', `multipart/related; type="application/octet-stream"; boundary=${boundary}`).send(Readable.from(body(), { objectMode: false }));
   }
 
   @RequirePermission('study.read') @Get('studies/:study/series/:series/instances/:instance/bulk/*')
