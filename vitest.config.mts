@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           globals: true,
-          include: ['packages/*/src/**/*.spec.ts', 'apps/server/src/**/*.spec.ts', 'apps/web/src/**/*.spec.ts'],
+          include: ['packages/*/src/**/*.spec.ts', 'apps/server/src/**/*.spec.ts', 'apps/web/src/**/*.spec.ts', 'apps/web/build/**/*.spec.ts'],
           environment: 'node',
         },
       },

@@ -13,6 +13,7 @@ for (let i = 0; i < N; i += 50) {
 }
 const TICK = 10; // ms per clock tick (USER_HZ = 100)
 const cpuOf = (statPath) => { try { const f = readFileSync(statPath, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * TICK; } catch { return 0; } };
+const faultsOf = (statPath) => { try { return Number(readFileSync(statPath, 'utf8').split(') ')[1].split(' ')[7]); } catch { return 0; } };
 const postgresCpu = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).reduce((s, d) => {
   try { return readFileSync(`/proc/${d}/comm`, 'utf8').startsWith('postgres') ? s + cpuOf(`/proc/${d}/stat`) : s; } catch { return s; }
 }, 0);
@@ -20,7 +21,7 @@ const threads = (pid) => { const m = {}; for (const t of readdirSync(`/proc/${pi
 const srv = await startServer({ engine: process.argv[2] ?? 'postgres' });
 const pid = srv.child.pid;
 try {
-  const c0 = { proc: cpuOf(`/proc/${pid}/stat`), main: cpuOf(`/proc/${pid}/task/${pid}/stat`), pg: postgresCpu(), self: process.cpuUsage() };
+  const c0 = { faults: faultsOf(`/proc/${pid}/stat`), selfFaults: faultsOf('/proc/self/stat'), proc: cpuOf(`/proc/${pid}/stat`), main: cpuOf(`/proc/${pid}/task/${pid}/stat`), pg: postgresCpu(), self: process.cpuUsage() };
   const th0 = threads(pid);
   const t0 = performance.now();
   let bytes = 0;
@@ -34,5 +35,7 @@ try {
   const per = (ms) => (ms / N).toFixed(2);
   console.log(`${N} instances in ${s.toFixed(2)} s: ${(N / s).toFixed(0)} inst/s, ${(bytes / s / 1e6).toFixed(0)} MB/s`);
   console.log(`CPU ms/instance: server ${per(cpuOf(`/proc/${pid}/stat`) - c0.proc)} (main thread ${per(cpuOf(`/proc/${pid}/task/${pid}/stat`) - c0.main)}), postgres ${per(postgresCpu() - c0.pg)}, client ${per((self.user + self.system) / 1000)}`);
+  // Fresh memory is what costs on some virtual machines (a page fault each 4 KB page): minor faults per instance.
+  console.log(`page faults/instance: server ${per(faultsOf(`/proc/${pid}/stat`) - c0.faults)}, client ${per(faultsOf("/proc/self/stat") - c0.selfFaults)}`);
   if (process.env.THREADS) { const th1 = threads(pid); console.log(Object.fromEntries(Object.entries(th1).map(([k, v]) => [k, per(v - (th0[k] ?? 0))]))); }
 } finally { await srv.stop(); }

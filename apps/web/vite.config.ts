@@ -1,6 +1,15 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applyPatches, IMAGE_LOADER_PATCHES } from './build/imageLoaderPatches';
+
+/**
+ * Cornerstone's decode worker module, which Axial's decode worker (src/viewer/decode/decodeWorker.ts) wraps; the package's
+ * exports map does not list it, so it is found beside the package's entry.
+ */
+const cornerstoneDecodeWorker = join(dirname(fileURLToPath(import.meta.resolve('@cornerstonejs/dicom-image-loader'))), 'decodeImageFrameWorker.js');
 
 /** The Axial server; in development Vite forwards API, health, realtime and DICOMweb traffic to it. */
 const serverTarget = process.env.AXIAL_SERVER_URL ?? 'http://localhost:5000';
@@ -23,8 +32,9 @@ function prefetchViewerChunks(): Plugin {
         if (!viewer) throw new Error('axial-prefetch-viewer: the viewer chunk was not found in the bundle');
         const entry = chunks.find((c) => c.isEntry);
         const already = new Set([entry?.fileName, ...(entry?.imports ?? [])]);
-        // Cornerstone's decode worker starts with the viewer (its codecs' WASM files load only when a frame needs them).
-        const worker = Object.keys(ctx.bundle ?? {}).filter((f) => /(^|\/)decodeImageFrameWorker-[^/]+\.js$/.test(f));
+        // The decode worker starts with the viewer (its codecs' WASM files load only when a frame needs them).
+        const worker = Object.keys(ctx.bundle ?? {}).filter((f) => /(^|\/)decodeWorker-[^/]+\.js$/.test(f));
+        if (!worker.length) throw new Error('axial-prefetch-viewer: the decode worker was not found in the bundle');
         const files = [viewer.fileName, ...viewer.imports, ...worker].filter((f) => !already.has(f));
         return files.map((f) => ({ tag: 'link', attrs: { rel: 'prefetch', href: `/${f}`, as: 'script', crossorigin: '' }, injectTo: 'head' as const }));
       },
@@ -32,9 +42,24 @@ function prefetchViewerChunks(): Plugin {
   };
 }
 
+/** Cornerstone's image loader with Axial's patches (build/imageLoaderPatches.ts). */
+function patchImageLoader(): Plugin {
+  const loaderDir = dirname(fileURLToPath(import.meta.resolve('@cornerstonejs/dicom-image-loader'))).replace(/\\/g, '/');
+  const files = new Set(IMAGE_LOADER_PATCHES.map((p) => `${loaderDir}/${p.file}`));
+  return {
+    name: 'axial-patch-image-loader',
+    enforce: 'pre',
+    transform(code, id) {
+      const file = id.split('?')[0].replace(/\\/g, '/');
+      return files.has(file) ? { code: applyPatches(file, code), map: null } : null;
+    },
+  };
+}
+
 export default defineConfig({
   base: '/',
-  plugins: [react(), tailwindcss(), prefetchViewerChunks()],
+  plugins: [react(), tailwindcss(), prefetchViewerChunks(), patchImageLoader()],
+  resolve: { alias: { '@axial/cornerstone-decode-worker': cornerstoneDecodeWorker } },
   // Cornerstone3D 4.22 (viewer route only, lazy-loaded): keep the DICOM image loader out of dependency
   // pre-bundling so its `new URL(..., import.meta.url)` worker/WASM references stay intact, and pre-bundle
   // the CommonJS emscripten codec wrappers so they get a default export in development.
@@ -57,7 +82,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 900,
   },
   // Cornerstone3D ships its decode web worker as an ES module (and WASM codecs).
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [patchImageLoader()] },
   server: {
     host: '127.0.0.1',
     port: 5173,

@@ -177,10 +177,22 @@ async function openViewer(page: Page, studyUid: string): Promise<void> {
 it('MPR of the PACSMAN phantom: the three planes show the known shape; crosshairs move the planes together; MIP and average slabs', async () => {
   const { page } = await browsers.open('pacsman');
   await login(page, 'admin', server.adminPassword);
+  // Single frames answer slowly, so that most of the volume is still to be fetched when the MPR opens: it must then
+  // come in one series pixel data request, read by a worker (the shapes checked below are those pixels).
+  await page.route('**/frames/*', (route) => setTimeout(() => route.continue().catch(() => undefined), 1000));
+  const seriesAnswers: number[] = [];
+  page.context().on('response', (r) => {
+    if (/\/series\/[^/]+\/pixeldata$/.test(r.url())) seriesAnswers.push(r.status());
+  });
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
   await openViewer(page, PACSMAN_STUDY);
   // MR study with one series: the "one series" protocol, MPR offered in the menu.
   expect(await page.getByTestId('protocol-menu').inputValue()).toBe('single');
   await openMpr(page);
+  expect(seriesAnswers, 'series pixel data requests of the MPR').toEqual([200]);
+  expect(warnings.filter((w) => /series pixel data/i.test(w))).toEqual([]);
+  await page.unroute('**/frames/*');
 
   // Volume 128³ of 1 mm from (-63, -127, 0) to (64, 0, 127): the crosshairs start at its centre.
   const c0 = await crosshairCentre(page);

@@ -7,6 +7,7 @@
  * - Tool names and the shared tool group id live here too.
  */
 import { Enums, eventTarget, imageLoader, init as coreInit, metaData, setUseCPURendering, type Types } from '@cornerstonejs/core';
+import { useTransferringDecodeWorkers } from './decode';
 import { registerFrameLoader } from './frameLoader';
 import { askText, changeText } from './textPrompt';
 import dicomImageLoader, { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
@@ -91,6 +92,10 @@ function widenDegenerateWindow(evt: Event): void {
 }
 
 let tokenGetter: () => string | null = () => null;
+/** The bearer token the viewer's requests carry now. */
+export function currentToken(): string | null {
+  return tokenGetter();
+}
 let ready: Promise<void> | null = null;
 
 const RENDERING_KEY = 'axial.viewer.stackRendering';
@@ -154,10 +159,11 @@ export function ensureCornerstone(getToken: () => string | null): Promise<void> 
       // with stacks on the CPU one context per engine is enough; Cornerstone's default pool creates 7 per engine.
       await coreInit(stacksOnCpu ? ({ rendering: { webGlContextCount: 1 } } as Parameters<typeof coreInit>[0]) : undefined);
       enterStackRendering();
+      // Decoding (JPEG 2000, JPEG-LS, …) in parallel on a workstation's cores, leaving one for the page and
+      // rendering; at most 4 (each worker holds its own WASM codecs). A 2-core machine keeps one worker.
+      const decodeWorkers = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1));
       dicomImageLoaderInit({
-        // Decoding (JPEG 2000, JPEG-LS, …) in parallel on a workstation's cores, leaving one for the page and
-        // rendering; at most 4 (each worker holds its own WASM codecs). A 2-core machine keeps one worker.
-        maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
+        maxWebWorkers: decodeWorkers,
         // Called for every request of the stock loaders (frames go through frameLoader.ts): the token is read at send
         // time, so refreshed tokens are used.
         beforeSend: (): Record<string, string> => {
@@ -165,6 +171,8 @@ export function ensureCornerstone(getToken: () => string | null): Promise<void> 
           return token ? { Authorization: `Bearer ${token}` } : {};
         },
       });
+      // The same decoders in workers that take and give frames by transfer (decode/transfers.ts).
+      useTransferringDecodeWorkers(decodeWorkers);
       // Frames through Axial's own `wadors:` loader (the first frame may already be in flight; frameLoader.ts).
       registerFrameLoader(() => tokenGetter());
       eventTarget.addEventListener(Enums.Events.IMAGE_LOADED, widenDegenerateWindow);

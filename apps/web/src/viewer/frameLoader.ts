@@ -1,18 +1,23 @@
 /**
- * The viewer's `wadors:` image loader: Cornerstone's WADO-RS loader with two changes, both on the first image's
- * critical path.
+ * The viewer's `wadors:` image loader: Cornerstone's WADO-RS loader, changed in three ways.
+ * - Requests wait in Cornerstone's retrieval pool, a few per request type at a time, so that a frame still waiting
+ *   when a series stream starts is taken from the stream (the stock loader hands every request to the browser at
+ *   once, where it waits in the browser's queue instead).
  * - The first frame of the first series may already have been requested by the viewer's early requests
- *   (`startViewerPrefetch`, main bundle) while the viewer chunk and Cornerstone were starting: it is used as is.
+ *   (`startViewerPrefetch`, main bundle) while the viewer chunk and Cornerstone were starting: it is used as is. So
+ *   is a frame that a series stream (seriesFrames/, the MPR's volume) is bringing.
  * - Frames are fetched with `fetch` and their single multipart part is located from both ends (frameFetch.ts),
  *   not by scanning every frame for the boundary on the main thread.
  * Decoding, scaling and caching are Cornerstone's own (`createImage`), with the options it passes (volume target
- * buffers for MPR included). Requests go through Cornerstone's retrieval pool with their type and priority, as the
+ * buffers for MPR included); the frame's buffer, fetched for this image alone, is given to the decode worker
+ * (`transferPixelData`, decode/transfers.ts). Requests go through Cornerstone's retrieval pool with their type and priority, as the
  * stock loader's do.
  */
 import { Enums, imageLoader, imageRetrievalPoolManager, type Types } from '@cornerstonejs/core';
 import { createImage } from '@cornerstonejs/dicom-image-loader';
 import { getTransferSyntaxForContentType } from '@cornerstonejs/dicom-image-loader/wadors/loadImage';
 import { fetchFrame, type FetchedFrame } from './frameFetch';
+import { takeStreamedFrame } from './seriesFrames';
 import { takeEarlyFrame } from './viewerData';
 
 interface LoaderOptions {
@@ -28,7 +33,7 @@ export function registerFrameLoader(getToken: () => string | null): void {
     const started = Date.now();
     const decode = async (frame: FetchedFrame): Promise<Types.IImage> => {
       const transferSyntax = getTransferSyntaxForContentType(frame.contentType);
-      const image = (await createImage(imageId, frame.pixelData, transferSyntax, { ...options, decodeLevel: 0 } as never)) as unknown as Types.IImage & {
+      const image = (await createImage(imageId, frame.pixelData, transferSyntax, { ...options, decodeLevel: 0, transferPixelData: true } as never)) as unknown as Types.IImage & {
         loadTimeInMS?: number;
         transferSyntaxUID?: string;
         imageQualityStatus?: Enums.ImageQualityStatus;
@@ -38,14 +43,29 @@ export function registerFrameLoader(getToken: () => string | null): void {
       image.imageQualityStatus = Enums.ImageQualityStatus.FULL_RESOLUTION;
       return image;
     };
-    const early = takeEarlyFrame(url);
+    // A frame already on its way: the viewer's early request, or a series stream (seriesFrames); if that fails, the
+    // frame is requested on its own.
+    const early = takeEarlyFrame(url) ?? takeStreamedFrame(url);
     if (early) return { promise: early.catch(() => fetchFrame(url, getToken)).then(decode) as Promise<Types.IImage> };
     const promise = new Promise<Types.IImage>((resolve, reject) => {
       imageRetrievalPoolManager.addRequest(
-        // Like the stock loader's, the request function resolves at once: the pool starts requests in priority order
-        // and the browser's connection limit bounds how many are in flight.
+        // The pool starts requests in priority order, a few at a time (its limit per request type): a request holds
+        // its place until its frame has arrived. A frame that a series stream started since the load was queued
+        // (the MPR opened) is taken from the stream when its turn comes, and holds no place.
         async () => {
-          fetchFrame(url, getToken).then(decode).then(resolve, reject);
+          const streamed = takeStreamedFrame(url);
+          if (streamed) {
+            streamed.catch(() => fetchFrame(url, getToken)).then(decode).then(resolve, reject);
+            return;
+          }
+          let frame: FetchedFrame;
+          try {
+            frame = await fetchFrame(url, getToken);
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          decode(frame).then(resolve, reject);
         },
         options.requestType ?? Enums.RequestType.Interaction,
         options.additionalDetails ?? { imageId },

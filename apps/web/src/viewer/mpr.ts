@@ -21,6 +21,8 @@ import {
 import vtkOpenGLTexture from '@kitware/vtk.js/Rendering/OpenGL/Texture';
 import HalfFloat from '@kitware/vtk.js/Common/Core/HalfFloat';
 import { uploadRuns } from './uploadRuns';
+import { currentToken } from './cornerstone';
+import { seriesPixelDataUrl, streamSeriesFrames } from './seriesFrames';
 import { addTool, CrosshairsTool, Enums as ToolEnums, PanTool, StackScrollTool, ToolGroupManager, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 
 export type MprPlane = 'axial' | 'coronal' | 'sagittal';
@@ -350,6 +352,23 @@ function convertScalars(data: Scalars, dataType: string): Scalars {
   const out = new Ctor(data.length);
   out.set(data);
   return out;
+}
+
+/** A volume missing at least this many frames (and half of them) gets them with one series request. */
+const STREAM_MIN_FRAMES = 16;
+
+/**
+ * Starts a series stream (seriesFrames/) for the frames of `imageIds` that are not cached yet, when
+ * they are most of the volume: opening an MPR right away. A volume mostly cached by the stack asks for the rest one
+ * by one (the series answer would bring every frame again). Call it as soon as the MPR's series is known, before
+ * the engine and the volume are built (they hold the page for a while), and stop it when the MPR closes.
+ */
+export function streamVolumeFrames(imageIds: string[]): () => void {
+  // Not cached yet: also the frames whose single requests still wait in the retrieval pool (they take the stream's).
+  const missing = imageIds.filter((id) => id.startsWith('wadors:') && !cache.getImage(id)).map((id) => id.slice('wadors:'.length));
+  const series = missing.length ? seriesPixelDataUrl(missing[0]) : null;
+  if (!series || missing.length < STREAM_MIN_FRAMES || missing.length * 2 < imageIds.length || missing.some((u) => seriesPixelDataUrl(u) !== series)) return () => undefined;
+  return streamSeriesFrames(series, missing, currentToken());
 }
 
 /** Shortest interval of the progressive renders while a volume streams in (ms). */

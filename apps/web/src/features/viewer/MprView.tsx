@@ -21,6 +21,7 @@ import {
   setMprVoi,
   setSlab,
   showVolume,
+  streamVolumeFrames,
   volumeIdOf,
   volumeTextureType,
   type MprPlane,
@@ -125,6 +126,7 @@ export function MprView({ series, study, thunk, onClose }: Props) {
     let cancelled = false;
     let eng: RenderingEngine | null = null;
     let dispose: (() => void) | null = null;
+    let stopStream: (() => void) | null = null;
     let ro: ResizeObserver | null = null;
     let frame = 0;
     const elements = MPR_PLANES.map((p) => refs.current[p.plane]!);
@@ -144,6 +146,8 @@ export function MprView({ series, study, thunk, onClose }: Props) {
         return;
       }
       setOblique(check.oblique);
+      // Frames not cached yet start arriving while the engine and the volume are built.
+      stopStream = streamVolumeFrames(stack.imageIds);
       ensureMprSetup();
       enterVolumeRendering();
       eng = new RenderingEngine(`axial-mpr-${++engineCounter}`);
@@ -169,6 +173,7 @@ export function MprView({ series, study, thunk, onClose }: Props) {
       });
       for (const el of elements) ro.observe(el);
       await shown.loaded;
+      stopStream();
       if (cancelled) return;
       // A volume without a window in its headers (e.g. the MR phantom) gets one from its data range.
       const vp = e.getViewport(mprViewportId('axial')) as VolumeViewport;
@@ -192,6 +197,7 @@ export function MprView({ series, study, thunk, onClose }: Props) {
       cancelAnimationFrame(frame);
       ro?.disconnect();
       dispose?.();
+      stopStream?.();
       for (const el of elements) for (const e of events) el.removeEventListener(e, update);
       setEngine(null);
       destroyMprTools();
