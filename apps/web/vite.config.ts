@@ -32,9 +32,9 @@ function prefetchViewerChunks(): Plugin {
         if (!viewer) throw new Error('axial-prefetch-viewer: the viewer chunk was not found in the bundle');
         const entry = chunks.find((c) => c.isEntry);
         const already = new Set([entry?.fileName, ...(entry?.imports ?? [])]);
-        // The decode worker starts with the viewer (its codecs' WASM files load only when a frame needs them).
-        const worker = Object.keys(ctx.bundle ?? {}).filter((f) => /(^|\/)decodeWorker-[^/]+\.js$/.test(f));
-        if (!worker.length) throw new Error('axial-prefetch-viewer: the decode worker was not found in the bundle');
+        // The decode and series-frames workers start with the viewer (codecs' WASM files load only when a frame needs them).
+        const worker = Object.keys(ctx.bundle ?? {}).filter((f) => /(^|\/)(decodeWorker|seriesFramesWorker)-[^/]+\.js$/.test(f));
+        if (worker.length !== 2) throw new Error('axial-prefetch-viewer: the decode and series-frames workers were not found in the bundle');
         const files = [viewer.fileName, ...viewer.imports, ...worker].filter((f) => !already.has(f));
         return files.map((f) => ({ tag: 'link', attrs: { rel: 'prefetch', href: `/${f}`, as: 'script', crossorigin: '' }, injectTo: 'head' as const }));
       },

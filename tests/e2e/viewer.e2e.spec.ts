@@ -313,6 +313,35 @@ it('scrolls the 128-slice MR with the wheel and the slider; layouts and drag-and
   await page.keyboard.press('Escape');
 });
 
+it('frames refused with 401 (token expired while reading) are fetched again with a refreshed token', async () => {
+  const { page } = await browsers.open('renew');
+  await login(page, 'admin', server.adminPassword);
+  // The server refuses the session's first access token for every frame after the first one, as it would once the
+  // token has expired: the image loader must refresh the session and ask again.
+  let firstToken: string | undefined;
+  let passed = false;
+  let refused = 0;
+  await page.route('**/frames/*', (route) => {
+    const auth = route.request().headers()['authorization'];
+    firstToken ??= auth;
+    if (auth !== firstToken || !passed) {
+      passed = true;
+      return route.continue();
+    }
+    refused++;
+    return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'Token expired' }) });
+  });
+  const refreshes: number[] = [];
+  page.on('response', (r) => r.url().includes('/auth/refresh') && refreshes.push(r.status()));
+  await openViewer(page, STUDY.mr128, -1);
+  await page.getByTestId('viewport-slider-0').fill('63');
+  await expect.poll(() => sliceText(page)).toMatch(/Im: 64\/128/);
+  await expect.poll(async () => (await canvasStats(page)).std, { timeout: 15_000 }).toBeGreaterThan(5);
+  expect(refused, 'frames refused with the first token').toBeGreaterThan(0);
+  expect(refreshes).toContain(200);
+  expect(await page.getByTestId('viewport-0').getAttribute('data-status')).toBe('ready');
+});
+
 it('renders the MONOCHROME1 DX and the JPEG-LS MR', async () => {
   const { page } = await browsers.open('more');
   await login(page, 'admin', server.adminPassword);

@@ -9,6 +9,7 @@
 import { Enums, eventTarget, imageLoader, init as coreInit, metaData, setUseCPURendering, type Types } from '@cornerstonejs/core';
 import { useTransferringDecodeWorkers } from './decode';
 import { registerFrameLoader } from './frameLoader';
+import { startSeriesFramesWorker } from './seriesFrames';
 import { askText, changeText } from './textPrompt';
 import dicomImageLoader, { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
 import {
@@ -92,6 +93,14 @@ function widenDegenerateWindow(evt: Event): void {
 }
 
 let tokenGetter: () => string | null = () => null;
+let tokenRenewer: ((refused: string | null) => Promise<string | null>) | null = null;
+/**
+ * How the image loader gets a new token after a frame request was refused with 401 (an access token that expired
+ * during a long reading session): the app's session refresh, set by the viewer page.
+ */
+export function setTokenRenewal(renew: (refused: string | null) => Promise<string | null>): void {
+  tokenRenewer = renew;
+}
 /** The bearer token the viewer's requests carry now. */
 export function currentToken(): string | null {
   return tokenGetter();
@@ -173,8 +182,13 @@ export function ensureCornerstone(getToken: () => string | null): Promise<void> 
       });
       // The same decoders in workers that take and give frames by transfer (decode/transfers.ts).
       useTransferringDecodeWorkers(decodeWorkers);
+      // Ready for an MPR's series stream (seriesFrames/) before the MPR is opened.
+      startSeriesFramesWorker();
       // Frames through Axial's own `wadors:` loader (the first frame may already be in flight; frameLoader.ts).
-      registerFrameLoader(() => tokenGetter());
+      registerFrameLoader(
+        () => tokenGetter(),
+        (refused) => (tokenRenewer ? tokenRenewer(refused) : Promise.resolve(null)),
+      );
       eventTarget.addEventListener(Enums.Events.IMAGE_LOADED, widenDegenerateWindow);
       toolsInit();
       for (const tool of [

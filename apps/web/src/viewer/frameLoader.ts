@@ -27,7 +27,7 @@ interface LoaderOptions {
   [key: string]: unknown;
 }
 
-export function registerFrameLoader(getToken: () => string | null): void {
+export function registerFrameLoader(getToken: () => string | null, renew: (refused: string | null) => Promise<string | null>): void {
   const load = (imageId: string, options: LoaderOptions = {}): Types.IImageLoadObject => {
     const url = imageId.slice('wadors:'.length);
     const started = Date.now();
@@ -46,7 +46,7 @@ export function registerFrameLoader(getToken: () => string | null): void {
     // A frame already on its way: the viewer's early request, or a series stream (seriesFrames); if that fails, the
     // frame is requested on its own.
     const early = takeEarlyFrame(url) ?? takeStreamedFrame(url);
-    if (early) return { promise: early.catch(() => fetchFrame(url, getToken)).then(decode) as Promise<Types.IImage> };
+    if (early) return { promise: early.catch(() => fetchFrame(url, getToken, renew)).then(decode) as Promise<Types.IImage> };
     const promise = new Promise<Types.IImage>((resolve, reject) => {
       imageRetrievalPoolManager.addRequest(
         // The pool starts requests in priority order, a few at a time (its limit per request type): a request holds
@@ -55,12 +55,12 @@ export function registerFrameLoader(getToken: () => string | null): void {
         async () => {
           const streamed = takeStreamedFrame(url);
           if (streamed) {
-            streamed.catch(() => fetchFrame(url, getToken)).then(decode).then(resolve, reject);
+            streamed.catch(() => fetchFrame(url, getToken, renew)).then(decode).then(resolve, reject);
             return;
           }
           let frame: FetchedFrame;
           try {
-            frame = await fetchFrame(url, getToken);
+            frame = await fetchFrame(url, getToken, renew);
           } catch (err) {
             reject(err);
             return;

@@ -35,10 +35,10 @@ import {
 } from 'lucide-react';
 import { Dialog } from '../../ui';
 import type { RootState } from '../../app/store';
-import type { Thunk } from '../studies/dicomweb';
+import { renewToken, type Thunk } from '../studies/dicomweb';
 import { errorMessage } from '../../app/api';
 import { SeriesThumbnail } from '../study/SeriesThumbnail';
-import { ensureCornerstone, enterStackRendering, loadFirstImage, MEASUREMENT_TOOL_CONFIG, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
+import { ensureCornerstone, enterStackRendering, setTokenRenewal, loadFirstImage, MEASUREMENT_TOOL_CONFIG, MEASUREMENT_TOOL_NAMES, PRIMARY_TOOLS, RENDERING_ENGINE_ID, TOOL_GROUP_ID, type PrimaryTool } from '../../viewer/cornerstone';
 import { CT_PRESETS, toRange } from '../../viewer/presets';
 import { isImageSeries, loadStack, loadStudy, type ViewerSeries, type ViewerStudy } from '../../viewer/studyData';
 import { SERIES_DRAG_TYPE, viewportId, ViewportPane } from './ViewportPane';
@@ -170,6 +170,8 @@ export default function ViewerPage() {
   const firstImageShown = useAfterFirstImage();
   const store = useStore<RootState>();
   const thunk = useMemo<Thunk>(() => ({ getState: store.getState, dispatch: store.dispatch }), [store]);
+  // A frame refused with 401 (the access token expired while reading) is asked again with a refreshed one.
+  useEffect(() => setTokenRenewal((refused) => renewToken(thunk, refused)), [thunk]);
 
   const [engine, setEngine] = useState<RenderingEngine | null>(null);
   const [initError, setInitError] = useState<string | null>(null);

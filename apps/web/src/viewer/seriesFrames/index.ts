@@ -29,6 +29,28 @@ const pending = new Map<string, Pending>();
 const KEEP_UNCLAIMED_MS = 30_000;
 let streams = 0;
 
+/** What a stream does with the worker's messages about it. */
+const handlers = new Map<number, (m: StreamMessage) => void>();
+let worker: Worker | null = null;
+/**
+ * The series-frames worker, started once per page. Call it when the viewer starts: a worker started when the MPR
+ * opens waits for the page's main thread, which building the MPR holds for seconds in a software renderer, and
+ * the stream would start only after that.
+ */
+export function startSeriesFramesWorker(): Worker {
+  if (worker) return worker;
+  const w = new Worker(new URL('./seriesFramesWorker.ts', import.meta.url), { type: 'module', name: 'axial-series-frames' });
+  w.onmessage = (ev: MessageEvent<StreamMessage>) => handlers.get(ev.data.id)?.(ev.data);
+  w.onerror = (ev) => {
+    console.warn(`Series pixel data worker failed: ${ev.message}`);
+    worker = null;
+    w.terminate();
+    for (const [id, handle] of [...handlers]) handle({ type: 'error', id, status: 0, message: 'series pixel data worker failed' });
+  };
+  worker = w;
+  return w;
+}
+
 /** The frame at `url` if a series stream is bringing (or has brought) it; taken: used once. */
 export function takeStreamedFrame(url: string): Promise<FetchedFrame> | null {
   const p = pending.get(url);
@@ -62,7 +84,7 @@ export function streamSeriesFrames(seriesUrl: string, frameUrls: string[], token
     promise.catch(() => undefined);
     pending.set(url, { promise, resolve, reject, settled: false, taken: false, stream: id });
   }
-  const worker = new Worker(new URL('./seriesFramesWorker.ts', import.meta.url), { type: 'module', name: 'axial-series-frames' });
+  const w = startSeriesFramesWorker();
   let finished = false;
   const mine = () => [...pending].filter(([, p]) => p.stream === id);
   // Frames of this stream still to come: failed, so that their requests go to the server one by one; frames that came
@@ -70,7 +92,8 @@ export function streamSeriesFrames(seriesUrl: string, frameUrls: string[], token
   const finish = (reason: string, dropDelivered: boolean) => {
     if (finished) return;
     finished = true;
-    worker.terminate();
+    handlers.delete(id);
+    w.postMessage({ type: 'stop', id } satisfies StreamRequest);
     for (const [url, p] of mine()) {
       if (!p.settled) {
         pending.delete(url);
@@ -83,8 +106,7 @@ export function streamSeriesFrames(seriesUrl: string, frameUrls: string[], token
     if (dropDelivered) drop();
     else setTimeout(drop, KEEP_UNCLAIMED_MS);
   };
-  worker.onmessage = (ev: MessageEvent<StreamMessage>) => {
-    const m = ev.data;
+  handlers.set(id, (m) => {
     if (m.type === 'frame') {
       const p = pending.get(m.location);
       if (p && p.stream === id && !p.settled) {
@@ -99,11 +121,7 @@ export function streamSeriesFrames(seriesUrl: string, frameUrls: string[], token
       console.warn(`Series pixel data stream failed (${m.status || 'no answer'}): ${m.message}; frames requested one by one`);
       finish(m.message, false);
     }
-  };
-  worker.onerror = (ev) => {
-    console.warn(`Series pixel data worker failed: ${ev.message}`);
-    finish('series pixel data worker failed', false);
-  };
-  worker.postMessage({ url: seriesUrl, token, accept: FRAME_ACCEPT } satisfies StreamRequest);
+  });
+  w.postMessage({ type: 'start', id, url: seriesUrl, token, accept: FRAME_ACCEPT } satisfies StreamRequest);
   return () => finish('series stream stopped', true);
 }

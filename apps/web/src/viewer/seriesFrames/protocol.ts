@@ -1,15 +1,20 @@
-/** Messages between the page and the series-frames worker (seriesFramesWorker.ts). */
+/** Messages between the page and the series-frames worker (seriesFramesWorker.ts), which may run several streams. */
 
-export interface StreamRequest {
-  /** The series' pixel data URL (`…/studies/{study}/series/{series}/pixeldata`). */
-  url: string;
-  token: string | null;
-  accept: string;
-}
+export type StreamRequest =
+  | {
+      type: 'start';
+      id: number;
+      /** The series' pixel data URL (`…/studies/{study}/series/{series}/pixeldata`). */
+      url: string;
+      token: string | null;
+      accept: string;
+    }
+  /** Abandons a stream (its answer is no longer read). */
+  | { type: 'stop'; id: number };
 
 export type StreamMessage =
   /** One frame: `location` is the part's Content-Location resolved against the answer's URL (the frame's own URL). */
-  | { type: 'frame'; location: string; contentType: string; data: Uint8Array }
+  | { type: 'frame'; id: number; location: string; contentType: string; data: Uint8Array }
   /** The answer has been read to its closing delimiter. */
-  | { type: 'done'; frames: number }
-  | { type: 'error'; status: number; message: string };
+  | { type: 'done'; id: number; frames: number }
+  | { type: 'error'; id: number; status: number; message: string };

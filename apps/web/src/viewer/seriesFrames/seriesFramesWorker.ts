@@ -11,6 +11,8 @@ const scope = globalThis as unknown as {
   onmessage: ((ev: MessageEvent<StreamRequest>) => void) | null;
   postMessage: (message: StreamMessage, transfer?: Transferable[]) => void;
 };
+/** Streams being read, by id: stopping one aborts its request. */
+const running = new Map<number, AbortController>();
 
 const SCRATCH_BYTES = 64 * 1024;
 
@@ -23,8 +25,8 @@ function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader 
   }
 }
 
-async function stream({ url, token, accept }: StreamRequest): Promise<void> {
-  const res = await fetch(url, { headers: { Accept: accept, ...(token ? { Authorization: `Bearer ${token}` } : {}) }, credentials: 'same-origin' });
+async function stream({ id, url, token, accept }: Extract<StreamRequest, { type: 'start' }>, signal: AbortSignal): Promise<void> {
+  const res = await fetch(url, { headers: { Accept: accept, ...(token ? { Authorization: `Bearer ${token}` } : {}) }, credentials: 'same-origin', signal });
   if (!res.ok || !res.body) {
     let message = `Series pixel data request failed (${res.status})`;
     try {
@@ -33,7 +35,7 @@ async function stream({ url, token, accept }: StreamRequest): Promise<void> {
     } catch {
       /* not JSON */
     }
-    scope.postMessage({ type: 'error', status: res.status, message });
+    scope.postMessage({ type: 'error', id, status: res.status, message });
     return;
   }
   const boundary = boundaryOf(res.headers.get('content-type') ?? '');
@@ -46,7 +48,7 @@ async function stream({ url, token, accept }: StreamRequest): Promise<void> {
       if (!location) continue;
       frames++;
       scope.postMessage(
-        { type: 'frame', location: new URL(location, res.url).href, contentType: part.headers['content-type'] ?? 'application/octet-stream', data: part.body },
+        { type: 'frame', id, location: new URL(location, res.url).href, contentType: part.headers['content-type'] ?? 'application/octet-stream', data: part.body },
         [part.body.buffer],
       );
     }
@@ -76,9 +78,21 @@ async function stream({ url, token, accept }: StreamRequest): Promise<void> {
     }
   }
   reader.end();
-  scope.postMessage({ type: 'done', frames });
+  scope.postMessage({ type: 'done', id, frames });
 }
 
 scope.onmessage = (ev) => {
-  stream(ev.data).catch((err: unknown) => scope.postMessage({ type: 'error', status: 0, message: err instanceof Error ? err.message : String(err) }));
+  const m = ev.data;
+  if (m.type === 'stop') {
+    running.get(m.id)?.abort();
+    running.delete(m.id);
+    return;
+  }
+  const abort = new AbortController();
+  running.set(m.id, abort);
+  stream(m, abort.signal)
+    .catch((err: unknown) => {
+      if (!abort.signal.aborted) scope.postMessage({ type: 'error', id: m.id, status: 0, message: err instanceof Error ? err.message : String(err) });
+    })
+    .finally(() => running.delete(m.id));
 };
