@@ -14,6 +14,8 @@ export interface StoredInstanceRef {
   transferSyntaxUid: string;
   digest: string;
   patientId: string;
+  /** Size of the stored file in bytes, as indexed. */
+  sizeBytes: number;
 }
 
 export interface NewInstance {
@@ -48,11 +50,11 @@ export class ArchiveRepository {
     const res = await this.db.execute(sql`
       select i.id, i.sop_instance_uid as "sopInstanceUid", i.sop_class_uid as "sopClassUid", se.series_uid as "seriesUid",
              st.study_uid as "studyUid", i.storage_path as "storagePath", i.transfer_syntax_uid as "transferSyntaxUid",
-             i.digest, p.patient_id as "patientId"
+             i.digest, p.patient_id as "patientId", i.size_bytes as "sizeBytes"
         from instance i join series se on se.id = i.series_fk join study st on st.id = se.study_fk join dicom_patient p on p.id = st.patient_fk
        where ${where}
        order by se.series_number nulls last, se.id, i.instance_number nulls last, i.id`);
-    return (res as unknown as { rows: StoredInstanceRef[] }).rows.map((r) => ({ ...r, id: Number(r.id) }));
+    return (res as unknown as { rows: StoredInstanceRef[] }).rows.map((r) => ({ ...r, id: Number(r.id), sizeBytes: Number(r.sizeBytes) }));
   }
 
   /**

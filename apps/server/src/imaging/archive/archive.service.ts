@@ -155,7 +155,7 @@ export class ArchiveService {
   }
 
   readFile(ref: StoredInstanceRef): Promise<Buffer> {
-    return this.storage.read(ref.storagePath);
+    return this.storage.read(ref.storagePath, ref.sizeBytes);
   }
 
   streamFile(ref: StoredInstanceRef) {

@@ -43,7 +43,8 @@ export async function extractFrames(file: Uint8Array, frameNumbers?: readonly nu
     return {
       transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian,
       storedTransferSyntaxUid: img.transferSyntaxUid,
-      frames: indices.map((i) => nativeFrame(img, i)),
+      // Views of the file's bytes where no conversion is needed: callers only send them.
+      frames: indices.map((i) => nativeFrame(img, i, false)),
       mediaType: 'application/octet-stream',
       numberOfFrames: img.numberOfFrames,
     };
@@ -75,8 +76,11 @@ function swapUnit(img: ImageInfo): number {
   return img.bitsAllocated >= 16 ? img.bitsAllocated / 8 : 2;
 }
 
-/** Frame `index` (0-based) of native pixel data, little endian, 1-bit frames re-aligned to byte 0. */
-export function nativeFrame(img: ImageInfo, index: number): Uint8Array {
+/**
+ * Frame `index` (0-based) of native pixel data, little endian, 1-bit frames re-aligned to byte 0. `copy` false: a
+ * little-endian frame is a view of the file's bytes (for callers that do not change it).
+ */
+export function nativeFrame(img: ImageInfo, index: number, copy = true): Uint8Array {
   const length = img.pixelLength ?? 0;
   const start = img.pixelOffset;
   if (start + length > img.bytes.length) throw new PixelDataError('TRUNCATED', 'Pixel Data extends past the end of the file');
@@ -102,6 +106,7 @@ export function nativeFrame(img: ImageInfo, index: number): Uint8Array {
   if (from + frameBytes > length) {
     throw new PixelDataError('TRUNCATED', `Pixel Data holds ${length} bytes, frame ${index + 1} needs bytes ${from}..${from + frameBytes}`);
   }
+  if (!copy && unit <= 1) return img.bytes.subarray(start + from, start + from + frameBytes);
   return readRange(img, start, length, from, from + frameBytes, unit);
 }
 

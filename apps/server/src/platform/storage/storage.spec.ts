@@ -83,6 +83,20 @@ describe('FileSystemStorage', () => {
     await expect(b.write(Buffer.from('y'))).rejects.toThrow(/finished/);
   });
 
+  it('reads an object whole, with or without its expected size, and whatever size the index says', async () => {
+    const { whole, chunks } = chunked([70_000, 5]);
+    const temp = await storage.createTemp();
+    for (const c of chunks) await temp.write(c);
+    await temp.finish();
+    await storage.commitMany([{ temp, key: 'r/x.dcm' }]);
+    expect((await storage.read('r/x.dcm')).equals(whole)).toBe(true);
+    expect((await storage.read('r/x.dcm', whole.length)).equals(whole)).toBe(true);
+    // A size that no longer matches the file (it was replaced since it was indexed) still gives the file's bytes.
+    expect((await storage.read('r/x.dcm', whole.length - 1000)).equals(whole)).toBe(true);
+    expect((await storage.read('r/x.dcm', whole.length + 1000)).equals(whole)).toBe(true);
+    await expect(storage.read('r/missing.dcm', 10)).rejects.toThrow(/ENOENT/);
+  });
+
   it('refuses keys that leave the archive folder', async () => {
     const t = await storage.createTemp();
     await t.write(Buffer.from('x'));

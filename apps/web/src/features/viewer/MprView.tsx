@@ -173,6 +173,8 @@ export function MprView({ series, study, thunk, onClose }: Props) {
       });
       for (const el of elements) ro.observe(el);
       await shown.loaded;
+      // User timing for the benchmark's split of an MPR opening: frames in, then planes drawn ('axial:mpr-ready').
+      performance.mark('axial:mpr-frames-loaded');
       stopStream();
       if (cancelled) return;
       // A volume without a window in its headers (e.g. the MR phantom) gets one from its data range.
@@ -188,6 +190,7 @@ export function MprView({ series, study, thunk, onClose }: Props) {
       if (cancelled) return;
       setTexture(volumeTextureType(volumeId));
       refresh(e);
+      performance.mark('axial:mpr-ready');
       setStatus({ kind: 'ready' });
     })().catch((err: unknown) => {
       if (!cancelled) setStatus({ kind: 'error', message: errorText(err) });
