@@ -52,6 +52,17 @@ describe('convertInPlace (injected into the decode worker)', () => {
     expect([...out]).toEqual([...expected]);
   });
 
+  it('converts by value where bits change: into clamped bytes, between floats and integers', () => {
+    const bytes = new Int8Array([-5, 0, 7, 127]);
+    const clamped = convertInPlace(bytes, Uint8ClampedArray) as Uint8ClampedArray;
+    expect([...clamped]).toEqual([...new Uint8ClampedArray(new Int8Array([-5, 0, 7, 127]))]);
+    const ints = new Int32Array([-3, 5, 1 << 30]);
+    const floats = convertInPlace(ints, Float32Array) as Float32Array;
+    expect([...floats]).toEqual([-3, 5, 2 ** 30]);
+    const signed = convertInPlace(new Uint32Array([1, 0xffffffff]), Int32Array) as Int32Array;
+    expect([...signed]).toEqual([1, -1]);
+  });
+
   it('keeps a frame already of the type, and refuses views into a larger buffer or another element size', () => {
     const own = new Int16Array([1, 2]);
     expect(convertInPlace(own, Int16Array)).toBe(own);
@@ -65,5 +76,7 @@ describe('convertInPlace (injected into the decode worker)', () => {
     const out = injected(src, Int32Array) as Int32Array;
     expect([...out]).toEqual([1, -2, 70000]);
     expect(out.buffer).toBe(src.buffer);
+    const same = injected(new Uint16Array([40000, 7]), Int16Array) as Int16Array;
+    expect([...same]).toEqual([-25536, 7]);
   });
 });
