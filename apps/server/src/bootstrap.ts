@@ -14,6 +14,7 @@ import { DemoImport } from './imaging/archive/demo-import';
 import type { AppConfig } from './platform/config';
 import { openDatabase, type DatabaseHandle } from './platform/database/database';
 import { Readiness } from './platform/http/health.controller';
+import { SECURITY_HEADERS } from './platform/http/security-headers';
 import { AxialLogger } from './platform/logging';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
@@ -61,9 +62,7 @@ export async function startServer(config: AppConfig, opts: { inMemoryDb?: boolea
   // DICOM bodies are streamed to disk by their handlers (STOW-RS), never buffered or size-limited here.
   fastify.addContentTypeParser(['multipart/related', 'application/dicom'], (_req, payload, done) => done(null, payload));
   fastify.addHook('onSend', async (_req, reply, payload) => {
-    void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('referrer-policy', 'no-referrer');
-    void reply.header('x-frame-options', 'SAMEORIGIN');
+    void reply.headers(SECURITY_HEADERS);
     return payload;
   });
 

@@ -37,6 +37,13 @@ export interface SyntheticSpec {
   charset?: string;
   /** Rows = Columns of an 8-bit image (default 2); its pixel values follow a fixed pattern. */
   matrix?: number;
+  /** Shifts the pixel pattern of a `matrix` image, so that images of one series differ. */
+  seed?: number;
+}
+
+/** The pixel values of a synthetic `matrix` image (see syntheticInstance). */
+export function syntheticPixels(matrix: number, seed = 0): Uint8Array {
+  return new Uint8Array(matrix * matrix).map((_, i) => (i * 31 + (i >> 9) + seed * 7) & 0xff);
 }
 
 let counter = 0;
@@ -66,7 +73,7 @@ export function syntheticInstance(s: SyntheticSpec = {}, transferSyntaxUid = '1.
   let els = testing.minimalImage(extra, { study: s.study ?? uid(), series: s.series ?? uid(), sop: s.sop ?? uid() });
   if (s.matrix) {
     const n = s.matrix;
-    const pixels = new Uint8Array(n * n).map((_, i) => (i * 31 + (i >> 9)) & 0xff);
+    const pixels = syntheticPixels(n, s.seed);
     els = els.map((e) => (e.tag === 'Rows' || e.tag === 'Columns' ? { ...e, value: n } : e.tag === 'PixelData' ? { ...e, value: pixels } : e));
   }
   return testing.buildPart10(els, { transferSyntaxUid });

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHeader } from '@axial/dicom';
 import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
-import { parseMultipart, sha256, stowBody } from './dicom-fixtures';
+import { request } from 'node:http';
+import { parseMultipart, sha256, stowBody, syntheticInstance, syntheticPixels, uid } from './dicom-fixtures';
 
 /** WADO-RS pixel resources on committed fixtures (fixtures/demo, see NOTICE): frames, rendered, thumbnail, bulk, transcoding. */
 const DEMO = resolve(__dirname, '../../../fixtures/demo');
@@ -109,6 +110,55 @@ describe(`WADO-RS pixels (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     expect((await get(`${seriesPath('sr')}/pixeldata`)).status).toBe(404);
     expect((await get(`/dicom-web/studies/${ids.ct.study}/series/1.2.3.4/pixeldata`)).status).toBe(404);
     expect((await fetch(`${app.url}${seriesPath('ct')}/pixeldata`)).status).toBe(401);
+  });
+
+  it('series pixel data read slowly by the client: every part still holds its own frame', async () => {
+    // 60 images of 256 KB, each with its own pixels: the server reads files ahead into buffers it reuses once the
+    // socket has taken their bytes; a client that stops reading makes the writes wait (back-pressure).
+    const study = uid();
+    const series = uid();
+    const sops = Array.from({ length: 60 }, () => uid());
+    const { body, contentType } = stowBody(sops.map((sop, i) => syntheticInstance({ study, series, sop, matrix: 512, seed: i, instanceNumber: i + 1 })));
+    const stored = await fetch(`${app.url}/dicom-web/studies`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body });
+    expect(stored.status).toBe(200);
+    const answer = await new Promise<{ type: string; buf: Buffer }>((resolve, reject) => {
+      const req = request(`${app.url}/dicom-web/studies/${study}/series/${series}/pixeldata`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+        const chunks: Buffer[] = [];
+        // A slow reader from start to end: a pause at first (the socket's buffers fill), then one after every chunk.
+        res.pause();
+        setTimeout(() => res.resume(), 300);
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          res.pause();
+          setTimeout(() => res.resume(), 2);
+        });
+        res.on('end', () => resolve({ type: String(res.headers['content-type']), buf: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const parts = parseMultipart(answer.buf, answer.type);
+    expect(parts).toHaveLength(60);
+    // A client that goes away after the first bytes: the server stops writing and keeps answering.
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${app.url}/dicom-web/studies/${study}/series/${series}/pixeldata`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? resolve() : reject(e)));
+      req.end();
+    });
+    expect((await get(`/dicom-web/studies/${study}/series/${series}/pixeldata`)).status).toBe(200);
+    const bySop = new Map(sops.map((sop, i) => [sop, i]));
+    for (const p of parts) {
+      const sop = /Content-Location: \S*\/instances\/([0-9.]+)\/frames\/1/.exec(p.headers)?.[1];
+      const i = bySop.get(sop ?? '');
+      expect(i).toBeDefined();
+      expect(sha256(p.data)).toBe(sha256(syntheticPixels(512, i)));
+    }
   });
 
   it('renders JPEG and PNG with window and viewport', async () => {

@@ -158,6 +158,11 @@ export class ArchiveService {
     return this.storage.read(ref.storagePath, ref.sizeBytes);
   }
 
+  /** Reads the stored file of `ref` into `target` (at least `ref.sizeBytes + 1` long); resolves with the byte count. */
+  readFileInto(ref: StoredInstanceRef, target: Buffer): Promise<number> {
+    return this.storage.readInto(ref.storagePath, target);
+  }
+
   streamFile(ref: StoredInstanceRef) {
     return this.storage.stream(ref.storagePath);
   }

@@ -19,6 +19,8 @@ export interface BlobStorage {
   commitMany(items: Array<{ temp: TempBlob; key: string }>): Promise<void>;
   /** The whole object; `expectedSize` (e.g. from an index) saves asking the file system for it. */
   read(key: string, expectedSize?: number): Promise<Buffer>;
+  /** Reads the object's first `target.length` bytes (or all, when shorter) into `target`; resolves with the count. */
+  readInto(key: string, target: Buffer): Promise<number>;
   stream(key: string, range?: { start: number; end: number }): Readable;
   size(key: string): Promise<number>;
   delete(key: string): Promise<void>;
@@ -137,17 +139,21 @@ export class FileSystemStorage implements BlobStorage {
    * loop ≈ 0.1–0.3 ms. Anything unexpected (a shorter or longer file) is read again the ordinary way.
    */
   async read(key: string, expectedSize?: number): Promise<Buffer> {
-    const path = this.pathOf(key);
-    if (!expectedSize || expectedSize < 0) return readFile(path);
-    const fd = await new Promise<number>((resolve, reject) => openCb(path, 'r', (err, d) => (err ? reject(err) : resolve(d))));
-    let n: number;
+    if (!expectedSize || expectedSize < 0) return readFile(this.pathOf(key));
     const buf = Buffer.allocUnsafe(expectedSize + 1);
+    const n = await this.readInto(key, buf);
+    return n === expectedSize ? buf.subarray(0, n) : readFile(this.pathOf(key));
+  }
+
+  /** One open and one read (a short read of a regular file means its end): see `read`. */
+  async readInto(key: string, target: Buffer): Promise<number> {
+    const path = this.pathOf(key);
+    const fd = await new Promise<number>((resolve, reject) => openCb(path, 'r', (err, d) => (err ? reject(err) : resolve(d))));
     try {
-      n = await new Promise<number>((resolve, reject) => readCb(fd, buf, 0, buf.length, 0, (err, got) => (err ? reject(err) : resolve(got))));
+      return await new Promise<number>((resolve, reject) => readCb(fd, target, 0, target.length, 0, (err, got) => (err ? reject(err) : resolve(got))));
     } finally {
       closeSync(fd);
     }
-    return n === expectedSize ? buf.subarray(0, n) : readFile(path);
   }
 
   stream(key: string, range?: { start: number; end: number }): ReadStream {
