@@ -279,6 +279,7 @@ export async function viewerBench(srv, { slices = SLICES } = {}) {
       coldFramesIn.push(await page.evaluate(() => (window.__axialMprFramesMs == null ? null : Math.round(window.__axialMprFramesMs))));
       if (i === 0) {
         if (process.env.AXIAL_BENCH_TRACE_MPR_COLD) await browser.stopTracing();
+        if (process.env.AXIAL_BENCH_SHOTS) await page.screenshot({ path: `${process.env.AXIAL_BENCH_SHOTS}/mpr-cold.png` });
         // How the cold volume got its frames: one series pixel data request, plus single frames (the stack's own).
         results.mprColdRequests = { frames: frames - framesBeforeCold, seriesStreams: seriesStreams - streamsBeforeCold };
       }

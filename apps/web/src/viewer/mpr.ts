@@ -195,6 +195,105 @@ function halfLut(signed: boolean): Uint16Array {
 type UpdateForGL = (dataType: string, data: Array<AnyTypedArray | null>, depth?: boolean, extents?: unknown[]) => Array<AnyTypedArray | null>;
 
 /**
+ * Slices of a half-float volume staged, as their frames arrive, in a pixel-unpack buffer of the MPR's WebGL context:
+ * the conversion and the copy to the GPU process happen while the series streams in (when the GPU process has
+ * nothing else to do), and the first render copies the staged slices into the texture with one call per run.
+ * Cold MPR of the bench CT, 5 alternating pairs twice: medians 2.25 / 2.14 s with staging against 2.45 / 2.41 s
+ * without (the frames take ≈0.2 s longer to come in, the first render ≈0.5 s less).
+ */
+interface StagedVolume {
+  gl: WebGL2RenderingContext;
+  pbo: WebGLBuffer;
+  /** 1 where the slice's half floats are in the buffer. */
+  filled: Uint8Array;
+  sliceValues: number;
+}
+const staged = new Map<string, StagedVolume>();
+
+interface GlWindow {
+  getContext?: () => WebGL2RenderingContext | null;
+  initialize?: () => void;
+}
+/** The WebGL context an engine renders `viewportId` with (created now if the engine has not rendered yet), or null. */
+function engineContext(engine: RenderingEngine, viewportId: string): WebGL2RenderingContext | null {
+  try {
+    // RenderingEngine is a facade over its implementation (context pool or tiled).
+    const e = ((engine as unknown as { _implementation?: unknown })._implementation ?? engine) as {
+      contextPool?: { getContextIndexForViewport: (id: string) => number | undefined; getContextByIndex: (i: number) => { context: { getOpenGLRenderWindow: () => GlWindow } } | null };
+      offscreenMultiRenderWindow?: { getOpenGLRenderWindow: () => GlWindow };
+    };
+    let win: GlWindow | undefined;
+    if (e.contextPool) {
+      const i = e.contextPool.getContextIndexForViewport(viewportId);
+      win = i === undefined ? undefined : e.contextPool.getContextByIndex(i)?.context.getOpenGLRenderWindow();
+    } else win = e.offscreenMultiRenderWindow?.getOpenGLRenderWindow();
+    if (!win?.getContext) return null;
+    if (!win.getContext()) win.initialize?.();
+    const gl = win.getContext();
+    return gl && typeof (gl as WebGL2RenderingContext).texSubImage3D === 'function' ? gl : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts staging the slices of a half-float volume as their frames arrive (see StagedVolume). Returns a function
+ * that stops listening (the buffer stays for the first render, which uses and deletes it).
+ */
+function stageVolume(engine: RenderingEngine, volumeId: string, imageIds: string[], dims: [number, number, number]): () => void {
+  const gl = engineContext(engine, mprViewportId('axial'));
+  const [w, h, depth] = dims;
+  if (!gl || depth !== imageIds.length) return () => undefined;
+  const sliceValues = w * h;
+  const pbo = gl.createBuffer();
+  if (!pbo) return () => undefined;
+  gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, pbo);
+  gl.bufferData(gl.PIXEL_UNPACK_BUFFER, sliceValues * 2 * depth, gl.STREAM_DRAW);
+  gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, null);
+  const st: StagedVolume = { gl, pbo, filled: new Uint8Array(depth), sliceValues };
+  staged.set(volumeId, st);
+  const index = new Map(imageIds.map((id, z) => [id, z]));
+  const scratch = new Uint16Array(sliceValues);
+  const stage = (imageId: string) => {
+    const z = index.get(imageId);
+    if (z === undefined || st.filled[z] || staged.get(volumeId) !== st || gl.isContextLost()) return;
+    const image = cache.getImage(imageId) as { voxelManager?: { getScalarData: () => Scalars } } | undefined;
+    const src = image?.voxelManager?.getScalarData();
+    // Only what the texture would take as it is: 16-bit integers of the slice's size.
+    if (!(src instanceof Int16Array || src instanceof Uint16Array) || src.length !== sliceValues) return;
+    const lut = halfLut(src instanceof Int16Array);
+    const view = src instanceof Int16Array ? new Uint16Array(src.buffer, src.byteOffset, sliceValues) : src;
+    for (let i = 0; i < sliceValues; i++) scratch[i] = lut[view[i]];
+    gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, pbo);
+    gl.bufferSubData(gl.PIXEL_UNPACK_BUFFER, z * sliceValues * 2, scratch);
+    gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, null);
+    st.filled[z] = 1;
+  };
+  // The volume says that frames came in, not which: the slices not staged yet are looked up in the cache.
+  let waiting = imageIds.map((_, z) => z);
+  const stageCached = () => {
+    waiting = waiting.filter((z) => {
+      if (!cache.getImage(imageIds[z])) return true;
+      stage(imageIds[z]);
+      return false;
+    });
+  };
+  stageCached();
+  const onModified = (evt: Event) => {
+    if ((evt as CustomEvent<{ volumeId?: string }>).detail?.volumeId === volumeId) stageCached();
+  };
+  eventTarget.addEventListener(Enums.Events.IMAGE_VOLUME_MODIFIED, onModified);
+  return () => eventTarget.removeEventListener(Enums.Events.IMAGE_VOLUME_MODIFIED, onModified);
+}
+
+function dropStaged(volumeId: string): void {
+  const st = staged.get(volumeId);
+  if (!st) return;
+  staged.delete(volumeId);
+  if (!st.gl.isContextLost()) st.gl.deleteBuffer(st.pbo);
+}
+
+/**
  * How the streaming volume texture (Cornerstone's vtkStreamingOpenGLTexture) is filled, changed in four ways, all
  * measured in headless Chromium on SwiftShader (ANGLE/Vulkan), where filling the texture is the bulk of opening an MPR:
  * - Half floats for the integer volumes chosen in showVolume (see halfFloatVolumes): the volume mapper turns them off
@@ -273,6 +372,31 @@ function tuneVolumeTextureUploads(): void {
         return image?.voxelManager?.getScalarData() ?? null;
       };
       const runs = uploadRuns(frames, (z) => !!cache.getImage(volume.imageIds[z]), depth).filter(([a, b]) => b - a + 1 >= UPLOAD_RUN_MIN);
+      const st = m.volumeId ? staged.get(m.volumeId) : undefined;
+      if (st) {
+        // The staged slices, when they are what this texture takes (its context, half floats, slice size).
+        const usable = st.gl === gl && m.openGLDataType === gl.HALF_FLOAT && st.sliceValues === m.width * m.height && st.filled.length === depth;
+        const stagedRuns = usable ? uploadRuns(frames, (z) => st.filled[z] === 1, depth) : [];
+        if (stagedRuns.length) {
+          m._openGLRenderWindow?.activateTexture(publicAPI);
+          (publicAPI.createTexture as () => void)();
+          (publicAPI.bind as () => void)();
+          gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+          gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, st.pbo);
+          try {
+            for (const [first, last] of stagedRuns) {
+              gl.texSubImage3D(m.target, 0, 0, 0, first, m.width, m.height, last - first + 1, m.format, m.openGLDataType, first * st.sliceValues * 2);
+              for (let z = first; z <= last; z++) frames[z] = null;
+            }
+          } finally {
+            gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, null);
+          }
+          (publicAPI.deactivate as () => void)();
+        }
+        // Used once: slices that change later go the ordinary way.
+        dropStaged(m.volumeId!);
+        if (stagedRuns.length) return inRuns();
+      }
       if (runs.length) {
         m._openGLRenderWindow?.activateTexture(publicAPI);
         (publicAPI.createTexture as () => void)();
@@ -446,7 +570,10 @@ export async function showVolume(
   const onCompleted = (evt: Event) => {
     if ((evt as CustomEvent<{ volumeId?: string }>).detail?.volumeId === volumeId) done();
   };
+  let stopStaging: () => void = () => undefined;
   const dispose = () => {
+    // A staged buffer stays for the first render, which takes and deletes it (or releaseVolume does).
+    stopStaging();
     clearTimeout(renderTimer);
     eventTarget.removeEventListener(Enums.Events.IMAGE_VOLUME_MODIFIED, onModified);
     eventTarget.removeEventListener(Enums.Events.IMAGE_VOLUME_LOADING_COMPLETED, onCompleted);
@@ -456,6 +583,10 @@ export async function showVolume(
   const mostlyMissing = imageIds.filter((id) => !cache.getImage(id)).length * 2 > total;
   volume.load();
   if (volume.loadStatus?.loaded) done();
+  if (mostlyMissing && halfFloatVolumes.has(volumeId)) {
+    const dims = (volume as { dimensions?: [number, number, number] }).dimensions;
+    if (dims) stopStaging = stageVolume(engine, volumeId, imageIds, dims);
+  }
   if (mostlyMissing) {
     // The planes are first drawn when the frames are in (or after FIRST_RENDER_WAIT_MS on a slow link, then with
     // progress renders): each render of a volume still arriving holds the page while it uploads the new slices, and
@@ -482,6 +613,7 @@ export async function showVolume(
 
 /** Drops the volume from the cache (its frames stay cached as images for the stack view). */
 export function releaseVolume(volumeId: string): void {
+  dropStaged(volumeId);
   halfFloatVolumes.delete(volumeId);
   uploadedAs.delete(volumeId);
   try {
