@@ -136,11 +136,17 @@ async function writeSeriesFrames(
     }
     return { bytes: await archive.readFile(ref) };
   };
-  const reads = refs.slice(0, READ_AHEAD).map(read);
+  // A read that fails while the answer waits (or after it stopped) is seen when awaited, never as an unhandled rejection.
+  const readAhead = (ref: StoredInstanceRef) => {
+    const p = read(ref);
+    p.catch(() => undefined);
+    return p;
+  };
+  const reads = refs.slice(0, READ_AHEAD).map(readAhead);
   try {
     for (let i = 0; i < refs.length && !closed; i++) {
       const { bytes, buffer } = await reads[i];
-      if (i + READ_AHEAD < refs.length) reads.push(read(refs[i + READ_AHEAD]));
+      if (i + READ_AHEAD < refs.length) reads.push(readAhead(refs[i + READ_AHEAD]));
       let parts: FramePart[];
       try {
         parts = await framesOfFile(bytes);
@@ -162,10 +168,8 @@ async function writeSeriesFrames(
     if (!closed) res.end(closingDelimiter(boundary));
   } catch (err) {
     if (!closed) res.destroy(err as Error);
-  } finally {
-    // Reads still running when the answer stopped: their buffers are dropped, their failures already seen.
-    for (const r of reads) r.catch(() => undefined);
   }
+  // Reads still running when the answer stopped finish on their own; their buffers are dropped.
 }
 
 interface FramePart {
