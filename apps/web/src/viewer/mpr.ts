@@ -192,6 +192,13 @@ function halfLut(signed: boolean): Uint16Array {
   }
   return halfOfUint16;
 }
+/** Writes the half floats of a 16-bit integer slice into `out` (same length) by table lookup. */
+function toHalfFloats(src: Int16Array | Uint16Array, out: Uint16Array): Uint16Array {
+  const lut = halfLut(src instanceof Int16Array);
+  const view = src instanceof Int16Array ? new Uint16Array(src.buffer, src.byteOffset, src.length) : src;
+  for (let i = 0; i < out.length; i++) out[i] = lut[view[i]];
+  return out;
+}
 type UpdateForGL = (dataType: string, data: Array<AnyTypedArray | null>, depth?: boolean, extents?: unknown[]) => Array<AnyTypedArray | null>;
 
 /**
@@ -261,11 +268,8 @@ function stageVolume(engine: RenderingEngine, volumeId: string, imageIds: string
     const src = image?.voxelManager?.getScalarData();
     // Only what the texture would take as it is: 16-bit integers of the slice's size.
     if (!(src instanceof Int16Array || src instanceof Uint16Array) || src.length !== sliceValues) return;
-    const lut = halfLut(src instanceof Int16Array);
-    const view = src instanceof Int16Array ? new Uint16Array(src.buffer, src.byteOffset, sliceValues) : src;
-    for (let i = 0; i < sliceValues; i++) scratch[i] = lut[view[i]];
     gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, pbo);
-    gl.bufferSubData(gl.PIXEL_UNPACK_BUFFER, z * sliceValues * 2, scratch);
+    gl.bufferSubData(gl.PIXEL_UNPACK_BUFFER, z * sliceValues * 2, toHalfFloats(src, scratch));
     gl.bindBuffer(gl.PIXEL_UNPACK_BUFFER, null);
     st.filled[z] = 1;
   };
@@ -345,11 +349,8 @@ function tuneVolumeTextureUploads(): void {
       const gl = model.context;
       if (model.volumeId) uploadedAs.set(model.volumeId, model.openGLDataType === gl.HALF_FLOAT ? 'half-float' : model.openGLDataType === gl.FLOAT ? 'float' : String(model.openGLDataType));
       if (model.openGLDataType === gl.HALF_FLOAT && (src instanceof Int16Array || src instanceof Uint16Array)) {
-        const lut = halfLut(src instanceof Int16Array);
         if (!scratchHalf || scratchHalf.length !== n) scratchHalf = new Uint16Array(n);
-        const view = src instanceof Int16Array ? new Uint16Array(src.buffer, src.byteOffset, n) : src;
-        for (let i = 0; i < n; i++) scratchHalf[i] = lut[view[i]];
-        return [scratchHalf];
+        return [toHalfFloats(src, scratchHalf)];
       }
       if (src instanceof Float32Array || model.openGLDataType !== model.context.FLOAT) return original(dataType, data, depth, extents);
       if (!scratch || scratch.length !== n) scratch = new Float32Array(n);
