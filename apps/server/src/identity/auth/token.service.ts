@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 
@@ -31,9 +31,15 @@ export class TokenService {
     return this.config.accessTokenTtlSeconds;
   }
 
+  /**
+   * Every token carries its own id (`jti`): without it, a token refreshed in the same second as the one it replaces
+   * (same session, user, version and `iat`) would be the same string, and a client could not tell that the token it
+   * was refused with had been renewed.
+   */
   async signAccess(claims: AccessClaims): Promise<string> {
     return new SignJWT({ sid: claims.sid, tv: claims.tv })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setJti(randomUUID())
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
