@@ -53,7 +53,10 @@ export async function startServer({ engine = 'postgres', port = 5600 + Math.floo
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
+      // AXIAL_BENCH_KEEP_DATA=1 leaves the data folder (for A/B runs: on ext4 without a journal, inodes freed in the
+      // last minutes are skipped one by one when new files are created, so a run right after a deletion is slower).
+      if (process.env.AXIAL_BENCH_KEEP_DATA === '1') console.log(`data kept in ${dataDir}`);
+      else rmSync(dataDir, { recursive: true, force: true });
       if (dbName) {
         const c = new pg.Client({ connectionString: adminUrl });
         await c.connect();

@@ -20,7 +20,7 @@ import { WadoUriController } from './dicomweb/wado-uri.controller';
   imports: [IdentityModule, DimseModule],
   controllers: [DicomwebController, PixelsController, WadoUriController],
   providers: [
-    { provide: BLOB_STORAGE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new FileSystemStorage(c.dataDir) },
+    { provide: BLOB_STORAGE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new FileSystemStorage(c.dataDir, { directIo: c.directIo !== 'off' }) },
     ArchiveRepository, ArchiveQueryService, IngestService, ArchiveService, DemoImport,
   ],
   exports: [ArchiveService, IngestService, DemoImport],

@@ -30,6 +30,8 @@ export interface AppConfig {
   duplicatePolicy: 'keep' | 'overwrite';
   /** Memory for WADO-RS metadata answers kept between requests (MB; 0 = none). */
   metadataCacheMb: number;
+  /** `auto`: archived objects are written with O_DIRECT when the file system takes it; `off`: through the page cache. */
+  directIo: 'auto' | 'off';
 }
 
 export interface DimseConfig {
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demoDir: resolve(env.AXIAL_DEMO_DIR || join(__dirname, '../../../../fixtures/demo')),
     duplicatePolicy: oneOf(env, 'AXIAL_DUPLICATES', ['keep', 'overwrite'] as const, 'keep'),
     metadataCacheMb: int(env, 'AXIAL_METADATA_CACHE_MB', 64),
+    directIo: oneOf(env, 'AXIAL_DIRECT_IO', ['auto', 'off'] as const, 'auto'),
     dicom: { port: int(env, 'DICOM_PORT', 11112), aet: env.DICOM_AET || 'AXIAL', host: env.DICOM_HOST || '0.0.0.0', whitelist: bool(env, 'DICOM_AE_WHITELIST', false), idleTimeoutSeconds: int(env, 'DICOM_IDLE_TIMEOUT', 120) },
   };
 }

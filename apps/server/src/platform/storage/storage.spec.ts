@@ -1,18 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AlignedSlabs } from './aligned-slabs';
 import { FileSystemStorage, HEAD_BYTES } from './storage';
 
-let dir: string;
-let storage: FileSystemStorage;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'axial-storage-'));
-  storage = new FileSystemStorage(dir);
-  await storage.init();
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** tmpfs refuses O_DIRECT: there (and only there) the storage must fall back to writing through the page cache. */
+const TMPFS_MAGIC = 0x01021994;
 
 /** Bytes with a pattern, cut into chunks of the given sizes (as a socket delivers them). */
 function chunked(sizes: number[]): { whole: Buffer; chunks: Buffer[] } {
@@ -27,7 +22,24 @@ function chunked(sizes: number[]): { whole: Buffer; chunks: Buffer[] } {
   return { whole, chunks };
 }
 
-describe('FileSystemStorage', () => {
+describe.each([
+  ['through the page cache', false],
+  ['with direct I/O', true],
+])('FileSystemStorage, writing %s', (_mode, directIo) => {
+  let dir: string;
+  let storage: FileSystemStorage;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'axial-storage-'));
+    storage = new FileSystemStorage(dir, { directIo });
+    await storage.init();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the way it was asked to, when the file system allows it', () => {
+    const direct = directIo && statfsSync(dir).type !== TMPFS_MAGIC;
+    expect(storage.writeMode).toBe(direct ? 'direct' : 'buffered');
+  });
+
   it('stores received chunks byte for byte under the key, with size, CRC-32 and the head kept in memory', async () => {
     const { whole, chunks } = chunked([10, 65_536, 1, 300_000, 4_999]);
     const temp = await storage.createTemp();
@@ -104,5 +116,74 @@ describe('FileSystemStorage', () => {
     await expect(storage.commitMany([{ temp: t, key: '../escape.dcm' }])).rejects.toThrow(/Invalid storage key/);
     expect(existsSync(join(dir, 'escape.dcm'))).toBe(false);
     await t.discard();
+  });
+
+  it('stores objects of every size byte for byte: block and slab boundaries, one byte, empty', async () => {
+    const sizes = [0, 1, 4095, 4096, 4097, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1, 3.5 * 1024 * 1024 + 3];
+    const items: Array<{ temp: Awaited<ReturnType<FileSystemStorage['createTemp']>>; key: string }> = [];
+    const wholes: Buffer[] = [];
+    for (const size of sizes) {
+      // Odd chunk sizes, so that chunks straddle slab and block boundaries.
+      const parts: number[] = [];
+      for (let left = size; left > 0; left -= Math.min(left, 65_521)) parts.push(Math.min(left, 65_521));
+      const { whole, chunks } = chunked(parts);
+      const temp = await storage.createTemp();
+      for (const c of chunks) await temp.write(c);
+      expect((await temp.finish()).size).toBe(size);
+      items.push({ temp, key: `sizes/${size}.dcm` });
+      wholes.push(whole);
+    }
+    await storage.commitMany(items);
+    sizes.forEach((size, i) => expect(readFileSync(join(dir, `archive/sizes/${size}.dcm`)).equals(wholes[i]), `${size} bytes`).toBe(true));
+  });
+});
+
+describe('FileSystemStorage with a small pool of aligned slabs', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('objects wait for a slab when all are lent, and discarded objects give theirs back', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'axial-storage-'));
+    const slabs = new AlignedSlabs(64 * 1024, 2, 1);
+    const storage = new FileSystemStorage(dir, { directIo: true, slabs });
+    await storage.init();
+    if (statfsSync(dir).type === TMPFS_MAGIC) return expect(storage.writeMode).toBe('buffered');
+    expect(storage.writeMode).toBe('direct');
+    // Six objects of 200 KB written at once through two 64 KB slabs: every byte arrives, in its own file.
+    const objects = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        const { whole, chunks } = chunked([100_000 + i, 100_000]);
+        const temp = await storage.createTemp();
+        for (const c of chunks) await temp.write(c);
+        await temp.finish();
+        return { temp, key: `pool/${i}.dcm`, whole };
+      }),
+    );
+    await storage.commitMany(objects);
+    for (const o of objects) expect(readFileSync(join(dir, `archive/${o.key}`)).equals(o.whole)).toBe(true);
+    // An object abandoned half-way (a client gone) releases its slab: both can be taken again at once.
+    const dropped = await storage.createTemp();
+    await dropped.write(Buffer.alloc(70_000, 3));
+    await dropped.discard();
+    const a = slabs.take();
+    const b = slabs.take();
+    expect(a).toBeInstanceOf(Buffer);
+    expect(b).toBeInstanceOf(Buffer);
+    expect(slabs.reservedBytes).toBe(128 * 1024);
+  });
+});
+
+describe('AlignedSlabs', () => {
+  it('lends distinct slabs, grows by arenas up to its limit, then makes takers wait for a slab given back', async () => {
+    const slabs = new AlignedSlabs(64 * 1024, 2, 2);
+    const lent = [slabs.take(), slabs.take(), slabs.take(), slabs.take()] as Buffer[];
+    expect(slabs.reservedBytes).toBe(256 * 1024);
+    for (const [i, s] of lent.entries()) s.fill(i + 1);
+    for (const [i, s] of lent.entries()) expect(s.every((b) => b === i + 1)).toBe(true);
+    const waiting = slabs.take();
+    expect(waiting).toBeInstanceOf(Promise);
+    slabs.give(lent[2]);
+    expect(await waiting).toBe(lent[2]);
+    expect(() => new AlignedSlabs(1000)).toThrow(/64 KiB/);
   });
 });
