@@ -125,7 +125,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         const key = `${header.studyInstanceUid}/${header.seriesInstanceUid}/${header.sopInstanceUid}.dcm`;
         accepted.push({
           idx, obj, header,
-          item: { row: indexRowOf(header, json), storagePath: key, sizeBytes: obj.size, digest: obj.digest, source: source.by ? `${source.kind}:${source.by}` : source.kind },
+          // The digest is filled in once the object is written (commit awaits that): see withDigest.
+          item: { row: indexRowOf(header, json), storagePath: key, sizeBytes: obj.size, digest: '', source: source.by ? `${source.kind}:${source.by}` : source.kind },
         });
       } catch (err) {
         await obj.temp.discard();
@@ -185,7 +186,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       if (prior || seen.has(uid)) {
         if (prior && this.config.duplicatePolicy === 'overwrite') {
           await this.storage.commit(a.obj.temp, prior.storagePath);
-          await this.repo.replaceInstance(prior.id, { ...a.item, storagePath: prior.storagePath });
+          await this.repo.replaceInstance(prior.id, { ...(await withDigest(a)), storagePath: prior.storagePath });
           results[a.idx] = this.ok('replaced', a.header);
         } else {
           await a.obj.temp.discard();
@@ -201,7 +202,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       try {
         await journaled;
         await this.storage.commitMany(fresh.map((a) => ({ temp: a.obj.temp, key: a.item.storagePath })));
-        const inserted = await this.index(fresh.map((a) => a.item));
+        const inserted = await this.index(await Promise.all(fresh.map(withDigest)));
         for (const a of fresh) {
           if (inserted.has(a.header.sopInstanceUid)) {
             results[a.idx] = this.ok('stored', a.header);
@@ -321,6 +322,12 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     if (h.pixelData) json[h.pixelData.tag] = { vr: h.pixelData.vr, BulkDataURI: `${base}/bulk/${h.pixelData.tag}` };
     return { header: h, json };
   }
+}
+
+/** The index row of a committed object, with its content digest (computed while it was written). */
+async function withDigest(a: { obj: ReceivedObject; item: NewInstance }): Promise<NewInstance> {
+  a.item.digest = await a.obj.digest;
+  return a.item;
 }
 
 class RejectError extends Error {

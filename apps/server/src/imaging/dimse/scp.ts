@@ -27,7 +27,7 @@ export interface StoreInput {
   sopInstanceUid: string;
   transferSyntaxUid: string;
   /** The received Part 10 file in a temp blob, or why it could not be written. */
-  blob: { path: string; finish(): Promise<{ size: number; digest: string; head: Buffer }>; discard(): Promise<void> } | Error;
+  blob: { path: string; finish(): Promise<{ size: number; digest: Promise<string>; head: Buffer }>; discard(): Promise<void> } | Error;
 }
 
 export interface DimseStatus {
@@ -205,7 +205,7 @@ class AxialScp extends Scp {
   }
 
   /** Set by the server: creates temp blobs in Axial's storage. */
-  createTemp!: () => Promise<{ path: string; write(b: Buffer): Promise<void>; finish(): Promise<{ size: number; digest: string; head: Buffer }>; discard(): Promise<void> }>;
+  createTemp!: () => Promise<{ path: string; write(b: Buffer): Promise<void>; finish(): Promise<{ size: number; digest: Promise<string>; head: Buffer }>; discard(): Promise<void> }>;
 
   override createDatasetFromStoreWritableStream(writable: Writable, _context: InstanceType<typeof assoc.PresentationContext>, callback: (dataset: InstanceType<typeof Dataset>) => void): void {
     const st = (writable as unknown as { axial: { tempP: ReturnType<AxialScp['createTemp']>; failure: () => Error | undefined; ts: string; request: Req.CStoreRequest } }).axial;

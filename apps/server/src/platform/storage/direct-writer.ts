@@ -5,6 +5,11 @@ import type { AlignedSlabs } from './aligned-slabs';
 /** Worker threads writing objects: each holds an object's file from its first slab to its last, in order. */
 const WRITERS = 4;
 
+interface Thread {
+  worker: Worker;
+  jobs: Map<number, { resolve: (crc: number | undefined) => void; reject: (e: Error) => void }>;
+}
+
 type Job =
   | { type: 'write'; file: number; path: string; first: boolean; arena: number; at: number; length: number; offset: number; size?: number }
   | { type: 'discard'; file: number; path: string };
@@ -16,7 +21,7 @@ type Job =
  * cost the event loop 0.1–0.3 ms (waking a thread-pool thread), four of them per object.
  */
 export class DirectWriter {
-  private readonly threads: Array<{ worker: Worker; jobs: Map<number, { resolve: () => void; reject: (e: Error) => void }> }> = [];
+  private readonly threads: Thread[] = [];
   private nextJob = 1;
   private nextFile = 1;
   private closed = false;
@@ -35,17 +40,17 @@ export class DirectWriter {
 
   /**
    * Writes `length` bytes of `slab` (a multiple of the block size) at `offset` of the object's file, creating it
-   * when `first`; with `size`, this is the last slab: the file is then cut to `size`, synced and closed.
-   * Resolves once done (the slab may then be reused).
+   * when `first`; with `size`, this is the last slab: the file is then cut to `size`, synced and closed, and the
+   * promise resolves with the CRC-32 of the object's bytes. Resolves once done (the slab may then be reused).
    */
-  write(file: number, path: string, slab: Buffer | undefined, length: number, offset: number, first: boolean, size?: number): Promise<void> {
+  write(file: number, path: string, slab: Buffer | undefined, length: number, offset: number, first: boolean, size?: number): Promise<number | undefined> {
     const { arena, at } = slab ? this.slabs.locate(slab) : { arena: 0, at: 0 };
     return this.post({ type: 'write', file, path, first, arena, at, length, offset, size });
   }
 
   /** Closes the object's file if it is open and removes it; resolves when done. */
-  discard(file: number, path: string): Promise<void> {
-    return this.post({ type: 'discard', file, path });
+  async discard(file: number, path: string): Promise<void> {
+    await this.post({ type: 'discard', file, path });
   }
 
   async close(): Promise<void> {
@@ -53,27 +58,27 @@ export class DirectWriter {
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 
-  private post(job: Job): Promise<void> {
+  private post(job: Job): Promise<number | undefined> {
     if (this.closed) return Promise.reject(new Error('Storage is closed'));
     const thread = this.threads[job.file % WRITERS];
     const id = this.nextJob++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number | undefined>((resolve, reject) => {
       thread.jobs.set(id, { resolve, reject });
       thread.worker.postMessage({ ...job, id });
     });
   }
 
-  private start(): { worker: Worker; jobs: Map<number, { resolve: () => void; reject: (e: Error) => void }> } {
+  private start(): Thread {
     const worker = new Worker(join(__dirname, 'direct-writer-thread.js'));
     worker.unref();
     this.slabs.sharedArenas().forEach((buffer, index) => worker.postMessage({ type: 'arena', index, buffer }));
-    const thread = { worker, jobs: new Map<number, { resolve: () => void; reject: (e: Error) => void }>() };
-    worker.on('message', (m: { id: number; error?: string }) => {
+    const thread: Thread = { worker, jobs: new Map() };
+    worker.on('message', (m: { id: number; error?: string; crc?: number }) => {
       const job = thread.jobs.get(m.id);
       if (!job) return;
       thread.jobs.delete(m.id);
       if (m.error) job.reject(new Error(m.error));
-      else job.resolve();
+      else job.resolve(m.crc);
     });
     // A thread that dies fails the objects it was writing (their files are then removed by discard or recovery)
     // and is replaced, with the arenas known so far.
