@@ -23,7 +23,11 @@ export class AlignedSlabs {
   constructor(
     readonly slabBytes = 1024 * 1024,
     readonly slabsPerArena = 16,
-    readonly maxArenas = 16,
+    /**
+     * 64 arenas of 16 MiB: 1,024 objects being received at once each hold a slab (a slow sender holds its slab until
+     * its object ends). Memory is touched, and kept, only as far as it is used.
+     */
+    readonly maxArenas = 64,
   ) {
     if (slabBytes % WASM_PAGE !== 0 || slabBytes <= 0) throw new Error('Slab size must be a positive multiple of 64 KiB');
   }
