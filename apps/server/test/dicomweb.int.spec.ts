@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../src/identity/seed.service';
 import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
+import { testing } from '@axial/dicom';
 import { parseMultipart, sha256, stowBody, syntheticInstance, uid } from './dicom-fixtures';
 
 let app: TestApp;
@@ -228,6 +229,45 @@ describe(`DICOMweb (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     const del = await fetch(`${app.url}/dicom-web/studies/${study}`, { method: 'DELETE', headers: { authorization: `Bearer ${referrer}` } });
     expect(del.status).toBe(403);
     expect((await fetch(`${app.url}/dicom-web/studies`)).status).toBe(401);
+  });
+
+  it('a radiologist (study.annotate) stores reports, key images and presentation states into archived studies, nothing else', async () => {
+    const radiologist = await api.login('radiologist', DEMO_PASSWORD);
+    const archived = uid();
+    expect((await stow([syntheticInstance({ study: archived, modality: 'CT', patientId: 'PID-DW-2' })])).status).toBe(200);
+    const annotation = (sopClassUid: string, studyUid: string, modality: string) =>
+      testing.buildPart10(
+        [
+          { tag: 'SOPClassUID', value: sopClassUid },
+          { tag: 'SOPInstanceUID', value: uid() },
+          { tag: 'PatientName', value: 'Müller^Jürgen' },
+          { tag: 'PatientID', value: 'PID-DW-2' },
+          { tag: 'Modality', value: modality },
+          { tag: 'StudyInstanceUID', value: studyUid },
+          { tag: 'SeriesInstanceUID', value: uid() },
+        ],
+        { transferSyntaxUid: '1.2.840.10008.1.2.1' },
+      );
+    const sr = annotation('1.2.840.10008.5.1.4.1.1.88.33', archived, 'SR');
+    const kos = annotation('1.2.840.10008.5.1.4.1.1.88.59', archived, 'KO');
+    const gsps = annotation('1.2.840.10008.5.1.4.1.1.11.1', archived, 'PR');
+    const ct = syntheticInstance({ study: archived, modality: 'CT', patientId: 'PID-DW-2' });
+    const otherStudy = uid();
+    const elsewhere = annotation('1.2.840.10008.5.1.4.1.1.88.33', otherStudy, 'SR');
+    const r = await stow([sr, kos, gsps, ct, elsewhere], radiologist);
+    expect(r.status).toBe(202);
+    expect(seq(r.body, '00081199')).toHaveLength(3);
+    const failed = seq(r.body, '00081198');
+    expect(failed.map((f) => v(f, '00081197'))).toEqual([0x0124, 0x0124]);
+    expect(v(failed[0], '00091001')).toMatch(/needs permission study\.upload/);
+    expect(v(failed[1], '00091001')).toMatch(/not in the archive/);
+    // Nothing of the refused objects was kept.
+    expect((await get(`/dicom-web/studies/${archived}/series?Modality=CT`)).json()).toHaveLength(1);
+    const none = await get(`/dicom-web/studies?StudyInstanceUID=${otherStudy}`);
+    expect(none.status === 204 || none.json().length === 0).toBe(true);
+    // The technician (study.upload) stores anything.
+    const technician = await api.login('technician', DEMO_PASSWORD);
+    expect((await stow([syntheticInstance({ modality: 'CT' })], technician)).status).toBe(200);
   });
 
   it('audits searches and retrievals with the patient', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_ROLES } from '../src/identity/access/permissions';
+import { BUILTIN_ROLES, withImplied } from '../src/identity/access/permissions';
 import { DEMO_PASSWORD, DEMO_USERS } from '../src/identity/seed.service';
 import { RouteCatalog, type RouteEntry } from '../src/platform/http/route-catalog';
 import { ADMIN_PASSWORD, client, startTestApp, type TestApp } from './harness';
@@ -49,7 +49,7 @@ describe(`route × role matrix (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () =
 
   for (const role of BUILTIN_ROLES) {
     it(`role ${role.code}: allowed exactly where its permissions say`, async () => {
-      const granted = new Set(role.permissions.map(([p]) => p));
+      const granted = new Set(withImplied(new Map(role.permissions)).keys());
       const mismatches: string[] = [];
       for (const r of routes.filter((x) => x.access?.kind === 'permission')) {
         const permission = (r.access as { permission: string }).permission;

@@ -217,7 +217,7 @@ async function stowToStudy(studyUid: string, file: ArrayBuffer, thunk: Thunk): P
   }
   const parsed = parseStowResponse(res.status, await res.text());
   const part = parsed.parts.get(0) ?? parsed.unindexed[0];
-  if (res.status === 403) throw new Error('You are not allowed to store objects in the archive (permission study.upload).');
+  if (res.status === 403) throw new Error('You are not allowed to store measurements or key images in the archive (permission study.annotate).');
   if (!part || (part.status !== 'stored' && part.status !== 'replaced')) {
     throw new Error(part?.message || parsed.error || `The archive refused the document (HTTP ${res.status}).`);
   }

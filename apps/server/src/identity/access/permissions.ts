@@ -31,6 +31,7 @@ export const PERMISSIONS = [
   { code: 'worklist.read', group: 'Orders', description: 'View the modality / reading worklist' },
   { code: 'study.read', group: 'Imaging', description: 'Search and view studies and images' },
   { code: 'study.upload', group: 'Imaging', description: 'Upload / store DICOM objects' },
+  { code: 'study.annotate', group: 'Imaging', description: 'Store measurements, key images and presentation states (DICOM SR, KO, PR) in archived studies' },
   { code: 'study.delete', group: 'Imaging', description: 'Delete studies, series and instances' },
   { code: 'study.export', group: 'Imaging', description: 'Send studies to other DICOM nodes and download them' },
   { code: 'dicom-node.manage', group: 'Imaging', description: 'Configure remote DICOM nodes' },
@@ -47,6 +48,21 @@ export const PERMISSION_CODES: readonly string[] = PERMISSIONS.map((p) => p.code
 
 export function isPermission(code: string): code is Permission {
   return PERMISSION_CODES.includes(code);
+}
+
+/** Permissions that include others: whoever may store any object may store annotations too. */
+const IMPLIED: Partial<Record<Permission, Permission[]>> = {
+  'study.upload': ['study.annotate'],
+};
+
+/** The permissions held, with those they imply (at the same scope, the wider one when both are held). */
+export function withImplied<T extends Map<string, PermissionScope>>(held: T): T {
+  for (const [code, scope] of [...held]) {
+    for (const implied of IMPLIED[code as Permission] ?? []) {
+      if (held.get(implied) !== 'all') held.set(implied, scope);
+    }
+  }
+  return held;
 }
 
 export interface RoleDef {
@@ -69,8 +85,9 @@ export const BUILTIN_ROLES: RoleDef[] = [
     code: 'radiologist',
     name: 'Radiologist',
     description: 'Reads studies and signs reports',
-    // study.upload: the viewer stores measurements (DICOM SR) and key images (KOS) in the study via STOW-RS.
-    permissions: all('patient.read', 'order.read', 'worklist.read', 'study.read', 'study.upload', 'study.export', 'report.read',
+    // study.annotate: the viewer stores measurements (DICOM SR) and key images (KOS) in the study via STOW-RS;
+    // storing other objects (study.upload) is the technicians' and administrators' job.
+    permissions: all('patient.read', 'order.read', 'worklist.read', 'study.read', 'study.annotate', 'study.export', 'report.read',
       'report.write', 'report.sign', 'schedule.read', 'room.read', 'department.read'),
   },
   {

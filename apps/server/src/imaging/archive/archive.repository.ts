@@ -46,6 +46,13 @@ export class ArchiveRepository {
     return new Map(rows.map((r) => [r.sopInstanceUid, { id: Number(r.id), sopClassUid: r.sopClassUid, storagePath: r.storagePath }]));
   }
 
+  /** Which of these Study Instance UIDs are archived. */
+  async existingStudies(uids: string[]): Promise<Set<string>> {
+    if (!uids.length) return new Set();
+    const res = await this.db.execute(sql`select study_uid as "studyUid" from study where study_uid = ANY(${pgArray(uids)}::text[])`);
+    return new Set((res as unknown as { rows: Array<{ studyUid: string }> }).rows.map((r) => r.studyUid));
+  }
+
   async refs(where: ReturnType<typeof sql>): Promise<StoredInstanceRef[]> {
     const res = await this.db.execute(sql`
       select i.id, i.sop_instance_uid as "sopInstanceUid", i.sop_class_uid as "sopClassUid", se.series_uid as "seriesUid",

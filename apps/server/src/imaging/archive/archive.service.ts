@@ -55,13 +55,16 @@ export class ArchiveService {
    * ingests parts while it receives the next ones); `finish` writes one audit event per study.
    */
   async beginStore(actor: Actor, kind: IngestSource['kind'], expectedStudyUid?: string): Promise<StoreSession> {
-    await this.access.require(actor, 'study.upload', { resourceType: 'study' });
+    // Without study.upload, study.annotate lets a reader add measurements, key images and presentation states to
+    // studies already archived (the viewer saves them by STOW-RS), and nothing else.
+    const annotationsOnly = kind === 'stow' && !this.access.has(actor, 'study.upload') && this.access.has(actor, 'study.annotate');
+    await this.access.require(actor, annotationsOnly ? 'study.annotate' : 'study.upload', { resourceType: 'study' });
     const byStudy = new Map<string, { patientId: string; stored: number; duplicates: number }>();
     let rejected = 0;
     return {
       prepare: (object) => this.ingestion.prepare(object),
       add: async (objects) => {
-        const results = await this.ingestion.ingest(objects, { kind, by: actor.username, expectedStudyUid });
+        const results = await this.ingestion.ingest(objects, { kind, by: actor.username, expectedStudyUid, annotationsOnly });
         for (const r of results) {
           if (r.status === 'rejected') { rejected++; continue; }
           const e = byStudy.get(r.studyUid) ?? { patientId: r.patientId, stored: 0, duplicates: 0 };

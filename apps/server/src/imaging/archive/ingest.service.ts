@@ -16,6 +16,16 @@ export interface IngestSource {
   by?: string;
   /** STOW-RS to /studies/{study}: objects of any other study are refused (PS3.18 §10.5.1). */
   expectedStudyUid?: string;
+  /**
+   * The sender holds study.annotate, not study.upload: only structured reports, key object selections and
+   * presentation states (isAnnotationClass) are taken, and only into studies already archived.
+   */
+  annotationsOnly?: boolean;
+}
+
+/** SR documents (KOS included, PS3.4 Annex O) and presentation states (Annex N): what a reader adds to a study. */
+export function isAnnotationClass(sopClassUid: string): boolean {
+  return sopClassUid.startsWith('1.2.840.10008.5.1.4.1.1.88.') || sopClassUid.startsWith('1.2.840.10008.5.1.4.1.1.11.');
 }
 
 /** A received object, already written to a temp file and fsynced. */
@@ -25,7 +35,7 @@ export interface ReceivedObject extends FinishedBlob {
 
 export type IngestResult =
   | { status: 'stored' | 'duplicate' | 'replaced'; sopClassUid: string; sopInstanceUid: string; studyUid: string; seriesUid: string; patientId: string; warnings: string[] }
-  | { status: 'rejected'; reason: string; sopClassUid?: string; sopInstanceUid?: string; studyUid?: string; mismatch?: boolean };
+  | { status: 'rejected'; reason: string; sopClassUid?: string; sopInstanceUid?: string; studyUid?: string; mismatch?: boolean; notAuthorized?: boolean };
 
 export interface InstanceStoredEvent {
   sopInstanceUid: string;
@@ -122,6 +132,10 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
           throw new RejectError(`Study Instance UID ${header.studyInstanceUid} differs from the study of the request (${source.expectedStudyUid})`,
             { sopInstanceUid: header.sopInstanceUid, sopClassUid: header.sopClassUid, studyUid: header.studyInstanceUid, mismatch: true });
         }
+        if (source.annotationsOnly && !isAnnotationClass(header.sopClassUid)) {
+          throw new RejectError(`SOP Class ${header.sopClassUid} is not a report, key object selection or presentation state: storing it needs permission study.upload`,
+            { sopInstanceUid: header.sopInstanceUid, sopClassUid: header.sopClassUid, studyUid: header.studyInstanceUid, notAuthorized: true });
+        }
         const key = `${header.studyInstanceUid}/${header.seriesInstanceUid}/${header.sopInstanceUid}.dcm`;
         accepted.push({
           idx, obj, header,
@@ -132,6 +146,20 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         await obj.temp.discard();
         const reason = err instanceof DicomParseError || err instanceof RejectError ? err.message : `Could not read the object: ${(err as Error).message}`;
         results[idx] = { status: 'rejected', reason, ...(err instanceof RejectError ? err.ids : {}) };
+      }
+    }
+    // Annotations go into archived studies only: a reader adds to what was acquired, never starts a study.
+    if (source.annotationsOnly && accepted.length) {
+      const known = await this.repo.existingStudies([...new Set(accepted.map((a) => a.header.studyInstanceUid))]);
+      for (let i = accepted.length - 1; i >= 0; i--) {
+        const a = accepted[i];
+        if (known.has(a.header.studyInstanceUid)) continue;
+        accepted.splice(i, 1);
+        await a.obj.temp.discard();
+        results[a.idx] = {
+          status: 'rejected', reason: `Study ${a.header.studyInstanceUid} is not in the archive: with permission study.annotate objects are added to archived studies only`,
+          sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid, studyUid: a.header.studyInstanceUid, notAuthorized: true,
+        };
       }
     }
     // An object whose storage key another ingest of this process is storing right now (the same instance
@@ -331,7 +359,7 @@ async function withDigest(a: { obj: ReceivedObject; item: NewInstance }): Promis
 }
 
 class RejectError extends Error {
-  constructor(message: string, readonly ids: { sopInstanceUid?: string; sopClassUid?: string; studyUid?: string; mismatch?: boolean } = {}) {
+  constructor(message: string, readonly ids: { sopInstanceUid?: string; sopClassUid?: string; studyUid?: string; mismatch?: boolean; notAuthorized?: boolean } = {}) {
     super(message);
   }
 }

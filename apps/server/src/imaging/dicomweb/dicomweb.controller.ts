@@ -48,13 +48,14 @@ export class DicomwebController {
 
   // ---- STOW-RS (PS3.18 §10.5) ----
 
-  @RequirePermission('study.upload')
+  // study.annotate at least (implied by study.upload): the archive then checks what each object may be.
+  @RequirePermission('study.annotate')
   @Post('studies')
   storeInstances(@CurrentActor() actor: Actor, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.stow(actor, req, reply);
   }
 
-  @RequirePermission('study.upload')
+  @RequirePermission('study.annotate')
   @Post('studies/:study')
   storeInstancesInStudy(@CurrentActor() actor: Actor, @Param('study') study: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     checkUids(study);

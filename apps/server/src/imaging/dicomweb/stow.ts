@@ -18,6 +18,8 @@ export const FAILURE = {
   PROCESSING_FAILURE: 0x0110,
   /** Referenced SOP Class not supported (a part of another media type). */
   SOP_CLASS_NOT_SUPPORTED: 0x0122,
+  /** Refused: Not Authorized (PS3.7 Annex C): the sender may store annotations only. */
+  NOT_AUTHORIZED: 0x0124,
 } as const;
 
 export interface PartOutcome {
@@ -37,7 +39,10 @@ export function stowResponse(outcomes: PartOutcome[], base: string, studyUid?: s
     if (r.sopClassUid) item['00081150'] = { vr: 'UI', Value: [r.sopClassUid] };
     if (r.sopInstanceUid) item['00081155'] = { vr: 'UI', Value: [r.sopInstanceUid] };
     if (r.status === 'rejected') {
-      const code = 'failureReason' in r ? r.failureReason : 'mismatch' in r && r.mismatch ? FAILURE.DATASET_MISMATCH : FAILURE.CANNOT_UNDERSTAND;
+      const code = 'failureReason' in r ? r.failureReason
+        : 'mismatch' in r && r.mismatch ? FAILURE.DATASET_MISMATCH
+        : 'notAuthorized' in r && r.notAuthorized ? FAILURE.NOT_AUTHORIZED
+        : FAILURE.CANNOT_UNDERSTAND;
       item['00081197'] = { vr: 'US', Value: [code] };
       item['00091003'] = { vr: 'CS', Value: ['REJECTED'] };
       item['00091001'] = { vr: 'LT', Value: [r.reason] };
