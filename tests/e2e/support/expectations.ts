@@ -8,7 +8,7 @@
  * app's own filtering code is caught instead of mirrored. The spec file mocks the web store module
  * that permissions.ts imports (it is not needed for the data).
  */
-import { BUILTIN_ROLES } from '../../../apps/server/src/identity/access/permissions';
+import { BUILTIN_ROLES, withImplied } from '../../../apps/server/src/identity/access/permissions';
 import { NAV_ITEMS } from '../../../apps/web/src/app/permissions';
 
 export const ALL_NAV_KEYS: string[] = NAV_ITEMS.map((i) => i.key);
@@ -21,9 +21,10 @@ export function builtinRole(code: string) {
 
 /** Permission codes (scope dropped) a user with these built-in roles holds by default. */
 export function defaultPermissions(roleCodes: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const code of roleCodes) for (const [perm] of builtinRole(code).permissions) out.add(perm);
-  return [...out].sort();
+  const held = new Map<string, 'all' | 'department'>();
+  for (const code of roleCodes) for (const [perm, scope] of builtinRole(code).permissions) if (held.get(perm) !== 'all') held.set(perm, scope);
+  // With the permissions they imply (study.upload → study.annotate), as the server grants them.
+  return [...withImplied(held).keys()].sort();
 }
 
 /** Navigation keys, in sidebar order, that these permissions should show. */

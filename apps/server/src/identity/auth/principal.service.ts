@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, ClientInfo } from '../access/actor';
-import { withImplied } from '../access/permissions';
 import { UsersRepository } from '../users/users.repository';
 import { SessionsRepository } from './sessions.repository';
 import { InvalidTokenError, TokenService } from './token.service';
@@ -46,7 +45,7 @@ export class PrincipalService {
       displayName: user.displayName,
       roles,
       departmentId: user.departmentId,
-      permissions: withImplied(await this.users.permissionsOf(roles)),
+      permissions: await this.users.permissionsOf(roles),
       sessionId: claims.sid,
     };
     if (this.cache.size > 10_000) this.cache.clear();

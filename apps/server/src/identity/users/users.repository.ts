@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, count, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { DB, type Db } from '../../platform/database/database';
 import { departments, rolePermissions, userRoles, users } from '../identity.schema';
-import type { PermissionScope } from '../access/permissions';
+import { withImplied, type PermissionScope } from '../access/permissions';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -90,7 +90,8 @@ export class UsersRepository {
       const scope = r.scope as PermissionScope;
       if (map.get(r.permission) !== 'all') map.set(r.permission, scope);
     }
-    return map;
+    // With what they imply (study.upload → study.annotate): every caller (sign-in answer, request actor) sees the same set.
+    return withImplied(map);
   }
 
   async insert(values: typeof users.$inferInsert, roleCodes: string[]): Promise<string> {
