@@ -216,3 +216,54 @@ export async function durabilityFloor(dir, databaseUrl, n = 200) {
   const total = file + journal + rename + commit;
   return { fileFsyncMs: +file.toFixed(2), journalMs: +journal.toFixed(2), renameDirFsyncMs: +rename.toFixed(2), commitMs: +commit.toFixed(2), totalMs: +total.toFixed(2), maxPerSecond: Math.round(1000 / total) };
 }
+
+/**
+ * The storage's own ceiling for what STOW-RS must do per object, with no HTTP, parsing or index: `n` new files of
+ * `size` bytes, each written (O_DIRECT from aligned memory when the file system takes it, as the archive does) and
+ * fdatasync'd, `inFlight` at once (as the archive's four writer threads do), then renamed into folders of 500 with one directory fsync per 25
+ * files. On this virtual machine's disk the durable creation of new files, not the CPU, bounds ingest: the figure
+ * printed next to the STOW rate tells how close the server came to what the disk allowed at that moment. The files
+ * stay in `dir` (a benchmark's temporary data folder): deleting 500 MB of new files here slows every file creation
+ * of the next minutes (ext4 without a journal avoids reusing freshly freed inodes).
+ */
+export async function storageCeiling(dir, { n = 1000, size = 525_000, inFlight = 4 } = {}) {
+  const fs = await import('node:fs');
+  const call = (f, ...a) => new Promise((res, rej) => f(...a, (e, r) => (e ? rej(e) : res(r))));
+  const base = join(dir, 'ceiling');
+  fs.mkdirSync(join(base, 'tmp'), { recursive: true });
+  const padded = Math.ceil(size / 4096) * 4096;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(padded / 65536) });
+  const buf = Buffer.from(memory.buffer, 0, padded).fill(7);
+  let flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
+  try {
+    fs.closeSync(fs.openSync(join(base, 'probe'), flags | fs.constants.O_DIRECT, 0o600));
+    flags |= fs.constants.O_DIRECT;
+  } catch {
+    // tmpfs and some others refuse O_DIRECT: written through the page cache then
+  }
+  const t = performance.now();
+  let next = 0;
+  const one = async (i) => {
+    const fd = await call(fs.open, join(base, 'tmp', `${i}`), flags, 0o600);
+    try {
+      await call(fs.write, fd, buf, 0, padded, 0);
+      if (padded !== size) await call(fs.ftruncate, fd, size);
+      await call(fs.fdatasync, fd);
+    } finally {
+      await call(fs.close, fd);
+    }
+  };
+  for (let g = 0; g < n; g += 25) {
+    const group = Array.from({ length: Math.min(25, n - g) }, (_, k) => g + k);
+    next = 0;
+    await Promise.all(Array.from({ length: Math.min(inFlight, group.length) }, async () => { while (next < group.length) await one(group[next++]); }));
+    const folder = join(base, `s${Math.floor(g / 500)}`);
+    fs.mkdirSync(folder, { recursive: true });
+    for (const i of group) fs.renameSync(join(base, 'tmp', `${i}`), join(folder, `${i}.dcm`));
+    const d = await call(fs.open, folder, 'r');
+    await call(fs.fsync, d);
+    await call(fs.close, d);
+  }
+  const secs = (performance.now() - t) / 1000;
+  return { files: n, perSecond: Math.round(n / secs), MBps: Math.round((n * size) / secs / 1e6), direct: (flags & fs.constants.O_DIRECT) !== 0 };
+}

@@ -5,7 +5,7 @@
 //   viewer: first image, cached scrolling and MPR of a 500-slice CT in headless Chromium (bench/viewer.mjs;
 //           `npm run bench:viewer` runs it alone; AXIAL_BENCH_VIEWER=false skips it)
 // Options (env): AXIAL_BENCH_ENGINE=postgres|pglite (default postgres), AXIAL_BENCH_CT=2000, AXIAL_BENCH_INDEX=30000
-import { ctFactory, percentile, post, startServer, stowBody } from './lib.mjs';
+import { ctFactory, percentile, post, startServer, storageCeiling, stowBody } from './lib.mjs';
 import { printViewer, viewerBench } from './viewer.mjs';
 
 const engine = process.env.AXIAL_BENCH_ENGINE ?? 'postgres';
@@ -51,6 +51,9 @@ try {
   const secs = (performance.now() - t0) / 1000;
   results.ingest = { instances: CT, seconds: +secs.toFixed(2), instancesPerSecond: +(CT / secs).toFixed(0), MBps: +(bytes / secs / 1e6).toFixed(0) };
   console.log(`STOW ingest: ${CT} CT 512² in ${secs.toFixed(1)} s = ${results.ingest.instancesPerSecond} inst/s, ${results.ingest.MBps} MB/s`);
+  // What the disk allowed meanwhile: the same durable file work with no server (see storageCeiling).
+  results.storageCeiling = await storageCeiling(srv.dataDir);
+  console.log(`storage ceiling: durable new 525 KB files, no server: ${results.storageCeiling.perSecond} files/s, ${results.storageCeiling.MBps} MB/s`);
 
   // 2. Fill the index with small instances: 10 per study, one patient per study, dates spread over 2 years.
   const small = ctFactory({ rows: 8, columns: 8 });

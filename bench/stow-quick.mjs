@@ -2,7 +2,7 @@
 // Besides wall-clock throughput it prints CPU time per instance (server process, its main thread, PostgreSQL),
 // which stays meaningful when other work shares the machine.
 import { readFileSync, readdirSync } from 'node:fs';
-import { ctFactory, post, startServer, stowBody } from './lib.mjs';
+import { ctFactory, post, startServer, storageCeiling, stowBody } from './lib.mjs';
 const make = ctFactory();
 const N = Number(process.argv[3] ?? 500);
 const requests = [];
@@ -37,5 +37,8 @@ try {
   console.log(`CPU ms/instance: server ${per(cpuOf(`/proc/${pid}/stat`) - c0.proc)} (main thread ${per(cpuOf(`/proc/${pid}/task/${pid}/stat`) - c0.main)}), postgres ${per(postgresCpu() - c0.pg)}, client ${per((self.user + self.system) / 1000)}`);
   // Fresh memory is what costs on some virtual machines (a page fault each 4 KB page): minor faults per instance.
   console.log(`page faults/instance: server ${per(faultsOf(`/proc/${pid}/stat`) - c0.faults)}, client ${per(faultsOf("/proc/self/stat") - c0.selfFaults)}`);
+  // The disk's own pace for the same file work, measured right after, in the same folder.
+  const c = await storageCeiling(srv.dataDir);
+  console.log(`storage ceiling (durable new ${(525_000 / 1e3).toFixed(0)} KB files, no server): ${c.perSecond} files/s, ${c.MBps} MB/s`);
   if (process.env.THREADS) { const th1 = threads(pid); console.log(Object.fromEntries(Object.entries(th1).map(([k, v]) => [k, per(v - (th0[k] ?? 0))]))); }
 } finally { await srv.stop(); }
