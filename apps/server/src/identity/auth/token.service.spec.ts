@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeJwt } from 'jose';
 import { TokenService } from './token.service';
 import type { AppConfig } from '../../platform/config';
@@ -22,5 +22,33 @@ describe('TokenService', () => {
     const [h, , s] = (await service.signAccess(claims)).split('.');
     const forged = Buffer.from(JSON.stringify({ ...decodeJwt(await service.signAccess(claims)), sub: 'admin' })).toString('base64url');
     await expect(service.verifyAccess(`${h}.${forged}.${s}`)).rejects.toThrow('Invalid access token');
+  });
+
+  describe('remembering verified tokens', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('still refuses a forged variant of a token it has already verified', async () => {
+      const token = await service.signAccess(claims);
+      expect(await service.verifyAccess(token)).toEqual(claims);
+      const [h, p, s] = token.split('.');
+      const elevated = Buffer.from(JSON.stringify({ ...decodeJwt(token), sub: 'admin' })).toString('base64url');
+      await expect(service.verifyAccess(`${h}.${elevated}.${s}`)).rejects.toThrow('Invalid access token');
+      const flipped = `${s.slice(0, -2)}${s.at(-2) === 'A' ? 'B' : 'A'}${s.at(-1)}`;
+      await expect(service.verifyAccess(`${h}.${p}.${flipped}`)).rejects.toThrow('Invalid access token');
+      expect(await service.verifyAccess(token)).toEqual(claims);
+    });
+
+    it('refuses a remembered token once it has expired', async () => {
+      const shortLived = new TokenService({ jwtSecret: Buffer.alloc(48, 'x'), accessTokenTtlSeconds: 60 } as Partial<AppConfig> as AppConfig);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-12-03T10:00:00Z'));
+      const token = await shortLived.signAccess(claims);
+      expect(await shortLived.verifyAccess(token)).toEqual(claims);
+      vi.setSystemTime(new Date('2026-12-03T10:00:59Z'));
+      expect(await shortLived.verifyAccess(token)).toEqual(claims);
+      vi.setSystemTime(new Date('2026-12-03T10:01:00Z'));
+      await expect(shortLived.verifyAccess(token)).rejects.toThrow('Access token expired');
+      await expect(shortLived.verifyAccess(token)).rejects.toThrow('Access token expired');
+    });
   });
 });
