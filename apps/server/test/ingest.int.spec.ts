@@ -34,6 +34,26 @@ describe(`Ingest pipeline (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
   const study = uid();
   const series = uid();
 
+  it('keeps the query planner statistics of the archive current: analyzed at start-up, and again as ingest adds 1,000 instances', async () => {
+    const planned = async () => Number((await app.database.raw<{ n: string | number }>(`select reltuples as n from pg_class where oid = 'instance'::regclass`, []))[0].n);
+    const until = async (ok: (n: number) => boolean) => {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        const n = await planned();
+        if (ok(n)) return n;
+      }
+      return planned();
+    };
+    // A new database: never analyzed (-1) until the server does it.
+    expect(await until((n) => n >= 0)).toBe(0);
+    const bulkStudy = uid();
+    const bulkSeries = uid();
+    for (let i = 0; i < 1_000; i += 100) {
+      const parts = Array.from({ length: 100 }, (_, k) => syntheticInstance({ study: bulkStudy, series: bulkSeries, sop: uid(), matrix: 4, instanceNumber: i + k + 1 }));
+      expect((await stow(app, token, parts)).status).toBe(200);
+    }
+    expect(await until((n) => n >= 1_000)).toBe(1_000);
+  });
+
   it('images larger than the header kept in memory are stored byte for byte; one cut short in its pixel data is refused', async () => {
     const big = [0, 1, 2].map((i) => syntheticInstance({ study, series, sop: uid(), matrix: 512, instanceNumber: i + 1 }));
     const whole = syntheticInstance({ study, series, sop: uid(), matrix: 512 });

@@ -149,6 +149,17 @@ export class ArchiveRepository {
     }
   }
 
+  /** Rows the planner believes the instance table holds (-1: never analyzed), for TableStatistics. */
+  async plannedRows(): Promise<number> {
+    const rows = await this.database.raw<{ n: number | string }>(`select reltuples as n from pg_class where oid = 'instance'::regclass`, []);
+    return Number(rows[0]?.n ?? -1);
+  }
+
+  /** Fresh planner statistics for the archive's tables (see TableStatistics). */
+  async analyze(): Promise<void> {
+    await this.database.raw('analyze dicom_patient, study, series, instance', []);
+  }
+
   async storagePathsExist(paths: string[]): Promise<Set<string>> {
     if (!paths.length) return new Set();
     const res = (await this.db.execute(sql`select storage_path from instance where storage_path = ANY(${pgArray(paths)}::text[])`)) as unknown as { rows: Array<{ storage_path: string }> };

@@ -8,6 +8,7 @@ import { BLOB_STORAGE, FileSystemStorage, type FinishedBlob, type TempBlob } fro
 import { ArchiveRepository, type NewInstance } from './archive.repository';
 import { IngestJournal } from './ingest-journal';
 import { indexRowOf } from './index-attributes';
+import { TableStatistics } from './table-statistics';
 
 /** Where an object came from: recorded with the instance and in events. */
 export interface IngestSource {
@@ -65,6 +66,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly journal: IngestJournal;
   private readonly indexQueue: Array<{ items: NewInstance[]; resolve: (s: Set<string>) => void; reject: (e: Error) => void }> = [];
   private indexing = false;
+  private readonly statistics: TableStatistics;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -72,16 +74,19 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     private readonly repo: ArchiveRepository,
   ) {
     this.journal = new IngestJournal(join(config.dataDir, 'ingest.journal'));
+    this.statistics = new TableStatistics(repo);
   }
 
   async onModuleInit(): Promise<void> {
     await this.storage.init();
     await this.recover();
     this.journal.start();
+    await this.statistics.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.journal.stop();
+    await this.statistics.idle();
     await this.storage.close();
   }
 
@@ -294,6 +299,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         try {
           const inserted = await this.repo.insertBatch(take.flatMap((t) => t.items));
           for (const t of take) t.resolve(inserted);
+          this.statistics.noteAdded(inserted.size);
         } catch (err) {
           if (take.length === 1) {
             take[0].reject(err as Error);
