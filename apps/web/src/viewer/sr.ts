@@ -261,7 +261,9 @@ export function reportToAnnotations(ds: NaturalDataset, sopToImageId: Record<str
   ensureAdapters();
   if (!isMeasurementReport(ds)) return [];
   if (!measurementValues(ds).length) return []; // an empty report: every measurement was deleted
-  const byTool = MeasurementReport.generateToolState(ds, sopToImageId, metaData, undefined) as Record<string, Array<{ annotation: SrAnnotation }>>;
+  const shown = withOpenImagesOnly(ds, sopToImageId);
+  if (!shown) return [];
+  const byTool = MeasurementReport.generateToolState(shown, sopToImageId, metaData, undefined) as Record<string, Array<{ annotation: SrAnnotation }>>;
   const out: SrAnnotation[] = [];
   for (const [toolName, states] of Object.entries(byTool)) {
     for (const state of states) {
@@ -305,20 +307,48 @@ export function orderEllipsePoints(a: SrAnnotation): void {
 }
 
 /** Value of one NUM content item (by concept meaning) of each measurement group — for tests and summaries. */
-export function measurementValues(ds: NaturalDataset): Array<{ tracking: string; values: Record<string, { value: number; unit: string }>; text?: string }> {
-  const arr = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  type Item = {
-    ValueType?: string;
-    ConceptNameCodeSequence?: { CodeMeaning?: string } | Array<{ CodeMeaning?: string }>;
-    ContentSequence?: Item | Item[];
-    TextValue?: string;
-    MeasuredValueSequence?: { NumericValue?: number | string; MeasurementUnitsCodeSequence?: { CodeValue?: string } | Array<{ CodeValue?: string }> } | Array<{ NumericValue?: number | string; MeasurementUnitsCodeSequence?: unknown }>;
-  };
-  const meaning = (i: Item) => arr(i.ConceptNameCodeSequence)[0]?.CodeMeaning ?? '';
+/** A naturalized sequence (dcmjs gives a single item as an object): always an array. */
+const arr = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+/** A content item of an SR tree, naturalized by dcmjs. */
+type Item = {
+  ValueType?: string;
+  ConceptNameCodeSequence?: { CodeMeaning?: string } | Array<{ CodeMeaning?: string }>;
+  ContentSequence?: Item | Item[];
+  TextValue?: string;
+  ReferencedSOPSequence?: { ReferencedSOPInstanceUID?: string } | Array<{ ReferencedSOPInstanceUID?: string }>;
+  MeasuredValueSequence?: { NumericValue?: number | string; MeasurementUnitsCodeSequence?: { CodeValue?: string } | Array<{ CodeValue?: string }> } | Array<{ NumericValue?: number | string; MeasurementUnitsCodeSequence?: unknown }>;
+};
+const meaning = (i: Item) => arr(i.ConceptNameCodeSequence)[0]?.CodeMeaning ?? '';
+const isGroup = (i: Item) => meaning(i) === 'Measurement Group';
+
+/** The 'Imaging Measurements' container of a TID 1500 report, with its place in the root content. */
+function imagingMeasurements(ds: NaturalDataset): { root: Item[]; at: number } {
   const root = arr(ds.ContentSequence as Item | Item[]);
-  const imaging = root.find((i) => meaning(i) === 'Imaging Measurements');
-  return arr(imaging?.ContentSequence)
-    .filter((g) => meaning(g) === 'Measurement Group')
+  return { root, at: root.findIndex((i) => meaning(i) === 'Imaging Measurements') };
+}
+
+/**
+ * The report reduced to the measurement groups on images in `sopToImageId` (undefined when none is): the
+ * Cornerstone adapter prints an error with a stack trace for every group whose image is not open, which is the
+ * ordinary case when a study's report is read while one of its series is displayed.
+ */
+function withOpenImagesOnly(ds: NaturalDataset, sopToImageId: Record<string, string>): NaturalDataset | undefined {
+  const open = new Set(Object.keys(sopToImageId).map((k) => k.split(':')[0]));
+  const references = (i: Item): boolean =>
+    arr(i.ReferencedSOPSequence).some((r) => open.has(r.ReferencedSOPInstanceUID ?? '')) || arr(i.ContentSequence).some(references);
+  const { root, at } = imagingMeasurements(ds);
+  if (at < 0) return ds;
+  const items = arr(root[at].ContentSequence);
+  const kept = items.filter((g) => !isGroup(g) || references(g));
+  if (!kept.some(isGroup)) return undefined;
+  if (kept.length === items.length) return ds;
+  return { ...ds, ContentSequence: root.map((r, k) => (k === at ? { ...r, ContentSequence: kept } : r)) };
+}
+
+export function measurementValues(ds: NaturalDataset): Array<{ tracking: string; values: Record<string, { value: number; unit: string }>; text?: string }> {
+  const { root, at } = imagingMeasurements(ds);
+  return arr(at < 0 ? undefined : root[at].ContentSequence)
+    .filter(isGroup)
     .map((g) => {
       const items = arr(g.ContentSequence);
       const values: Record<string, { value: number; unit: string }> = {};
