@@ -84,10 +84,10 @@ export class DicomwebController {
     // the first part that ends starts a group at once, and the parts that end while a group is being
     // ingested make up the next one (at most STOW_GROUP). So per-group costs (journal sync, directory sync,
     // index commit) are shared when parts arrive fast, and after the last byte only the parts that arrived
-    // during the last group remain to be ingested. A part's fsync and digest (finish) run while the next
-    // part is received.
+    // during the last group remain to be ingested; they start at once, beside the group still in flight, whose
+    // end they would otherwise wait for (their own index rows then join its commit or the next one). A part's
+    // fsync and digest (finish) run while the next part is received.
     const ready: Array<{ index: number; temp: TempBlob; finished: Promise<FinishedBlob> }> = [];
-    let ingesting: Promise<void> | undefined;
     const ingestGroup = async (group: typeof ready) => {
       const settled = await Promise.allSettled(group.map((g) => g.finished));
       const ok: Array<{ index: number; obj: ReceivedObject }> = [];
@@ -102,20 +102,26 @@ export class DicomwebController {
       results.forEach((result, k) => outcomes.push({ index: ok[k].index, result }));
     };
     let failure: unknown;
-    /** Starts the next group when none is running. */
+    /** Groups being ingested: one at a time while the body arrives; once it has ended, the rest starts beside it. */
+    const inFlight = new Set<Promise<void>>();
+    let received = false;
+    /** Starts the next group when none is running, or at once after the last byte. */
     const ingestReady = (): void => {
-      if (ingesting || !ready.length) return;
-      ingesting = ingestGroup(ready.splice(0, STOW_GROUP))
+      if (!ready.length || (inFlight.size && !received)) return;
+      const group: Promise<void> = ingestGroup(ready.splice(0, STOW_GROUP))
         .catch((err) => { failure ??= err; })
         .finally(() => {
-          ingesting = undefined;
+          inFlight.delete(group);
           ingestReady();
         });
+      inFlight.add(group);
+      if (received) ingestReady();
     };
     /** Returns when every part handed over so far is ingested; rethrows the first group failure. */
     const drain = async (): Promise<void> => {
+      received = true;
       ingestReady();
-      while (ingesting) await ingesting;
+      while (inFlight.size) await Promise.all(inFlight);
       if (failure) throw failure;
     };
     let current: { index: number; temp?: TempBlob; skip?: string } | undefined;
@@ -149,7 +155,7 @@ export class DicomwebController {
       await current?.temp?.discard();
       const unsent = ready.splice(0);
       await Promise.all(unsent.map((r) => r.finished.then(() => r.temp.discard(), () => r.temp.discard())));
-      while (ingesting) await ingesting;
+      while (inFlight.size) await Promise.all(inFlight);
       await session.finish();
       if (err instanceof MultipartError) {
         throw new BadRequestException(`Malformed multipart body: ${err.message}${outcomes.length ? ` (${outcomes.length} part(s) before the error were processed)` : ''}`);
