@@ -41,6 +41,15 @@ describe('multipart/related reader', () => {
     });
   }
 
+  it('splits parts exactly wherever a delimiter falls in a chunk (every chunk size around its length)', async () => {
+    const small = [payloads[0], Buffer.alloc(300, 7), payloads[2], payloads[3], Buffer.from('\r\n-')];
+    const body = build(boundary, small);
+    for (let size = 2; size <= 3 * (boundary.length + 4); size++) {
+      const parts = await collect(body, boundary, size);
+      expect(parts.map((p) => p.data), `chunks of ${size} bytes`).toEqual(small);
+    }
+  });
+
   it('rejects a truncated body', async () => {
     const body = build(boundary, payloads);
     await expect(collect(body.subarray(0, body.length - 40), boundary, 100)).rejects.toBeInstanceOf(MultipartError);

@@ -119,11 +119,23 @@ export async function readMultipart(body: Readable | AsyncIterable<Buffer>, boun
     // and most of the chunk go out without copying the chunk into a joined buffer (most bytes of a STOW).
     if (state === 'body' && buf.length < delimiter.length && chunk.length > delimiter.length) {
       const seam = Buffer.concat([buf, chunk.subarray(0, delimiter.length - 1)]);
-      if (seam.indexOf(delimiter) < 0 && chunk.indexOf(delimiter) < 0) {
+      if (seam.indexOf(delimiter) < 0) {
+        const at = chunk.indexOf(delimiter);
         if (buf.length) await handler.data(buf);
-        const keep = delimiter.length - 1;
-        await handler.data(chunk.subarray(0, chunk.length - keep));
-        buf = chunk.subarray(chunk.length - keep);
+        if (at < 0) {
+          const keep = delimiter.length - 1;
+          await handler.data(chunk.subarray(0, chunk.length - keep));
+          buf = chunk.subarray(chunk.length - keep);
+          continue;
+        }
+        // The part ends in this chunk, at the first delimiter (none starts in the kept tail: the seam has none).
+        // Handed over from here, the chunk is neither joined to the tail nor searched a second time.
+        if (at > 0) await handler.data(chunk.subarray(0, at));
+        await handler.end();
+        buf = chunk.subarray(at + delimiter.length);
+        state = 'afterBoundary';
+        while (state !== 'done' && (await step(false)));
+        if (state === 'done') break;
         continue;
       }
     }
