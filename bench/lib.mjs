@@ -7,6 +7,9 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import http from 'node:http';
 
+// As many thread-pool threads as the server has (platform/threadpool.ts), for storageCeiling's syncs in flight.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const require = createRequire(import.meta.url);
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const ADMIN_PASSWORD = 'Bench-Admin-Pass-1';
@@ -220,13 +223,13 @@ export async function durabilityFloor(dir, databaseUrl, n = 200) {
 /**
  * The storage's own ceiling for what STOW-RS must do per object, with no HTTP, parsing or index: `n` new files of
  * `size` bytes, each written (O_DIRECT from aligned memory when the file system takes it, as the archive does) and
- * fdatasync'd, `inFlight` at once (as the archive's four writer threads do), then renamed into folders of 500 with one directory fsync per 25
- * files. On this virtual machine's disk the durable creation of new files, not the CPU, bounds ingest: the figure
+ * fdatasync'd, `inFlight` at once (the archive's writer threads hand their syncs to a thread pool of 16), then
+ * renamed into folders of 500 with one directory fsync per 25 files. On this virtual machine's disk the durable creation of new files, not the CPU, bounds ingest: the figure
  * printed next to the STOW rate tells how close the server came to what the disk allowed at that moment. The files
  * stay in `dir` (a benchmark's temporary data folder): deleting 500 MB of new files here slows every file creation
  * of the next minutes (ext4 without a journal avoids reusing freshly freed inodes).
  */
-export async function storageCeiling(dir, { n = 1000, size = 525_000, inFlight = 4 } = {}) {
+export async function storageCeiling(dir, { n = 1000, size = 525_000, inFlight = 16 } = {}) {
   const fs = await import('node:fs');
   const call = (f, ...a) => new Promise((res, rej) => f(...a, (e, r) => (e ? rej(e) : res(r))));
   const base = join(dir, 'ceiling');
