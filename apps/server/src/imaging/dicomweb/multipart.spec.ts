@@ -42,7 +42,8 @@ describe('multipart/related reader', () => {
   }
 
   it('splits parts exactly wherever a delimiter falls in a chunk (every chunk size around its length)', async () => {
-    const small = [payloads[0], Buffer.alloc(300, 7), payloads[2], payloads[3], Buffer.from('\r\n-')];
+    // …including the boundary text itself not preceded by CRLF (so not a delimiter), and CR/LF/dash-heavy bytes.
+    const small = [payloads[0], Buffer.alloc(300, 7), payloads[2], payloads[3], Buffer.from('\r\n-'), Buffer.from(`x--${boundary}\n--${boundary}\r-\r\n\r\n--`)];
     const body = build(boundary, small);
     for (let size = 2; size <= 3 * (boundary.length + 4); size++) {
       const parts = await collect(body, boundary, size);

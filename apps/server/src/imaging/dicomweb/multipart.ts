@@ -35,6 +35,20 @@ export function typeParamOf(contentType: string | undefined): string | undefined
   return (m?.[1] ?? m?.[2])?.toLowerCase();
 }
 
+/**
+ * Where `delimiter` (CRLF + `dash`) first occurs in `buf`, or -1. Searched as `dash` (the "--boundary" part) and
+ * then checked for the CRLF before it: Node's search starts with the needle's first byte, and CR is frequent in
+ * 16-bit pixel data (1 byte in 32 in the bench's CT), where '-' is rare. 525 KB of CT: 8 µs against 128 µs.
+ */
+function findDelimiter(buf: Buffer, dash: Buffer): number {
+  for (let from = 2; ; ) {
+    const at = buf.indexOf(dash, from);
+    if (at < 0) return -1;
+    if (buf[at - 2] === 0x0d && buf[at - 1] === 0x0a) return at - 2;
+    from = at + 1;
+  }
+}
+
 export async function readMultipart(body: Readable | AsyncIterable<Buffer>, boundary: string, handler: PartHandler, limits: Partial<MultipartLimits> = {}): Promise<number> {
   const lim = { ...DEFAULT_LIMITS, ...limits };
   const dash = Buffer.from(`--${boundary}`);
@@ -92,7 +106,7 @@ export async function readMultipart(body: Readable | AsyncIterable<Buffer>, boun
         return true;
       }
       case 'body': {
-        const idx = buf.indexOf(delimiter);
+        const idx = findDelimiter(buf, dash);
         if (idx >= 0) {
           if (idx > 0) await handler.data(buf.subarray(0, idx));
           await handler.end();
@@ -119,8 +133,8 @@ export async function readMultipart(body: Readable | AsyncIterable<Buffer>, boun
     // and most of the chunk go out without copying the chunk into a joined buffer (most bytes of a STOW).
     if (state === 'body' && buf.length < delimiter.length && chunk.length > delimiter.length) {
       const seam = Buffer.concat([buf, chunk.subarray(0, delimiter.length - 1)]);
-      if (seam.indexOf(delimiter) < 0) {
-        const at = chunk.indexOf(delimiter);
+      if (findDelimiter(seam, dash) < 0) {
+        const at = findDelimiter(chunk, dash);
         if (buf.length) await handler.data(buf);
         if (at < 0) {
           const keep = delimiter.length - 1;
