@@ -147,9 +147,9 @@ export async function readMultipart(body: Readable | AsyncIterable<Buffer>, boun
         if (at > 0) await handler.data(chunk.subarray(0, at));
         await handler.end();
         buf = chunk.subarray(at + delimiter.length);
-        state = 'afterBoundary';
-        while (state !== 'done' && (await step(false)));
-        if (state === 'done') break;
+        state = 'afterBoundary' as State;
+        while ((state as State) !== 'done' && (await step(false)));
+        if ((state as State) === 'done') break;
         continue;
       }
     }
