@@ -422,6 +422,25 @@ describe(`DIMSE SCP (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     });
   });
 
+  it('a full archive answers C-STORE with Out of Resources (A700) and stores nothing', async () => {
+    // More free space asked for than any disk has: the archive counts as full.
+    const full = await startTestApp({ AXIAL_DEMO: 'false', DICOM_PORT: '0', DICOM_HOST: '127.0.0.1', DICOM_AET: AET, AXIAL_MIN_FREE_MB: String(2 ** 40) });
+    try {
+      const p = full.app.get(DimseService).port!;
+      const f = join(work, 'full.dcm');
+      const sop = uid();
+      writeFileSync(f, syntheticInstance({ sop }));
+      const r = await run('storescu', ['-v', '-aec', AET, '127.0.0.1', String(p), f]);
+      expect(r.out).toMatch(/Refused: OutOfResources|0xa700/i);
+      const token = await client(full.url).login('admin', ADMIN_PASSWORD);
+      const q = await fetch(`${full.url}/dicom-web/instances?SOPInstanceUID=${sop}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(q.status).toBe(200);
+      expect(await q.json()).toEqual([]);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('whitelist: an unknown calling AE is rejected with A-ASSOCIATE-RJ', async () => {
     const wl = await startTestApp({ AXIAL_DEMO: 'false', DICOM_PORT: '0', DICOM_HOST: '127.0.0.1', DICOM_AET: AET, DICOM_AE_WHITELIST: 'true' });
     try {

@@ -70,6 +70,28 @@ describe(`Ingest pipeline (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     }
   });
 
+  it('a full archive refuses STOW-RS objects as out of resources (A700) with a reason, stores nothing and keeps serving', async () => {
+    const full = await startTestApp({ AXIAL_DEMO: 'false', AXIAL_MIN_FREE_MB: String(2 ** 40) });
+    try {
+      const adminToken = await client(full.url).login('admin', ADMIN_PASSWORD);
+      const sops = [uid(), uid()];
+      const r = await stow(full, adminToken, sops.map((sop) => syntheticInstance({ study, series, sop })));
+      expect(r.status).toBe(409);
+      const failed = seq(r.body, '00081198');
+      expect(failed.map((f) => v(f, '00081155')).sort()).toEqual([...sops].sort());
+      for (const f of failed) {
+        expect(v(f, '00081197')).toBe(0xa700);
+        expect(v(f, '00091001')).toMatch(/storage is full \(\d+ MB free, below the \d+ MB it keeps free\)/);
+      }
+      const q = await fetch(`${full.url}/dicom-web/studies/${study}/instances`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(q.status).toBe(200);
+      expect(await q.json()).toEqual([]);
+      expect((await fetch(`${full.url}/health`)).status).toBe(200);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('the same instance sent in two requests at once is stored once; the other sender hears it is a duplicate', async () => {
     const sop = uid();
     const file = syntheticInstance({ study, series, sop, matrix: 300 });

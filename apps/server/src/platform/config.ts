@@ -32,6 +32,8 @@ export interface AppConfig {
   metadataCacheMb: number;
   /** `auto`: archived objects are written with O_DIRECT when the file system takes it; `off`: through the page cache. */
   directIo: 'auto' | 'off';
+  /** Space kept free on the archive's file system (MB; 0 = no check): below it, objects are refused as out of resources. */
+  minFreeMb: number;
 }
 
 export interface DimseConfig {
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     duplicatePolicy: oneOf(env, 'AXIAL_DUPLICATES', ['keep', 'overwrite'] as const, 'keep'),
     metadataCacheMb: int(env, 'AXIAL_METADATA_CACHE_MB', 64),
     directIo: oneOf(env, 'AXIAL_DIRECT_IO', ['auto', 'off'] as const, 'auto'),
+    minFreeMb: int(env, 'AXIAL_MIN_FREE_MB', 512),
     dicom: { port: int(env, 'DICOM_PORT', 11112), aet: env.DICOM_AET || 'AXIAL', host: env.DICOM_HOST || '0.0.0.0', whitelist: bool(env, 'DICOM_AE_WHITELIST', false), idleTimeoutSeconds: int(env, 'DICOM_IDLE_TIMEOUT', 120) },
   };
 }

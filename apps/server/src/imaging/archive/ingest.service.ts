@@ -36,7 +36,11 @@ export interface ReceivedObject extends FinishedBlob {
 
 export type IngestResult =
   | { status: 'stored' | 'duplicate' | 'replaced'; sopClassUid: string; sopInstanceUid: string; studyUid: string; seriesUid: string; patientId: string; warnings: string[] }
-  | { status: 'rejected'; reason: string; sopClassUid?: string; sopInstanceUid?: string; studyUid?: string; mismatch?: boolean; notAuthorized?: boolean };
+  | {
+    status: 'rejected'; reason: string; sopClassUid?: string; sopInstanceUid?: string; studyUid?: string; mismatch?: boolean; notAuthorized?: boolean;
+    /** Refused for want of storage or because the archive could not write or index it: worth sending again later. */
+    outOfResources?: boolean;
+  };
 
 export interface InstanceStoredEvent {
   sopInstanceUid: string;
@@ -167,6 +171,16 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         };
       }
     }
+    // Too little space left on the archive's file system: refused before anything is written under a key, so a full
+    // disk never leaves half-written objects or a database that cannot commit.
+    const full = accepted.length ? await this.storageFull() : undefined;
+    if (full) {
+      for (const a of accepted.splice(0)) {
+        await a.obj.temp.discard();
+        results[a.idx] = { status: 'rejected', reason: full, sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid, studyUid: a.header.studyInstanceUid, outOfResources: true };
+      }
+      return results;
+    }
     // An object whose storage key another ingest of this process is storing right now (the same instance
     // sent twice at once, possibly with other bytes) waits for that ingest to end, so its duplicate check sees
     // the outcome: two renames to one key would otherwise leave the second sender's bytes under the first
@@ -189,6 +203,22 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       for (const k of keys) if (this.keysInFlight.get(k) === storing) this.keysInFlight.delete(k);
       release();
     }
+  }
+
+  /** The archive file system's free bytes, asked at most once a second (a burst of objects shares one answer). */
+  private freeSpace?: { at: number; bytes: Promise<number> };
+
+  /** Why nothing more can be stored (free space below AXIAL_MIN_FREE_MB), or undefined when there is room. */
+  private async storageFull(): Promise<string | undefined> {
+    const min = this.config.minFreeMb * 1024 * 1024;
+    if (!min) return undefined;
+    const now = Date.now();
+    if (!this.freeSpace || now - this.freeSpace.at >= 1000) this.freeSpace = { at: now, bytes: this.storage.freeBytes() };
+    // A file system that cannot tell its free space is not a reason to refuse objects.
+    const bytes = await this.freeSpace.bytes.catch(() => Infinity);
+    if (bytes >= min) return undefined;
+    this.log.error(`Archive storage full: ${Math.floor(bytes / 1048576)} MB free, below AXIAL_MIN_FREE_MB=${this.config.minFreeMb}; objects are refused`);
+    return `The archive's storage is full (${Math.floor(bytes / 1048576)} MB free, below the ${this.config.minFreeMb} MB it keeps free): nothing was stored; send again once space has been made`;
   }
 
   /** Storage keys being stored by an ingest of this process, and the promise that settles when it ends. */
@@ -246,11 +276,13 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         }
       } catch (err) {
         this.log.error(`Index transaction failed: ${(err as Error).message}`);
+        // The system's error code (ENOSPC, EIO…) tells the sender what happened without the server's paths.
+        const code = /^E[A-Z]+$/.test(String((err as NodeJS.ErrnoException).code ?? '')) ? (err as NodeJS.ErrnoException).code : undefined;
         const indexed = await this.repo.storagePathsExist(fresh.map((a) => a.item.storagePath)).catch(() => new Set<string>());
         for (const a of fresh) {
           await a.obj.temp.discard(); // when the failure came before its rename
           if (!indexed.has(a.item.storagePath)) await this.storage.delete(a.item.storagePath).catch(() => undefined);
-          results[a.idx] = { status: 'rejected', reason: 'The archive could not index the object (storage or database error); nothing was kept', sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid };
+          results[a.idx] = { status: 'rejected', reason: `The archive could not store the object (storage or database error${code ? `: ${code}` : ''}); nothing was kept`, sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid, outOfResources: true };
         }
       }
       for (const a of fresh) {

@@ -42,6 +42,7 @@ export function stowResponse(outcomes: PartOutcome[], base: string, studyUid?: s
       const code = 'failureReason' in r ? r.failureReason
         : 'mismatch' in r && r.mismatch ? FAILURE.DATASET_MISMATCH
         : 'notAuthorized' in r && r.notAuthorized ? FAILURE.NOT_AUTHORIZED
+        : 'outOfResources' in r && r.outOfResources ? FAILURE.OUT_OF_RESOURCES
         : FAILURE.CANNOT_UNDERSTAND;
       item['00081197'] = { vr: 'US', Value: [code] };
       item['00091003'] = { vr: 'CS', Value: ['REJECTED'] };

@@ -151,8 +151,7 @@ export class DimseService implements OnApplicationBootstrap, OnModuleDestroy, Di
       const [r] = await this.ingest.ingest([{ temp: blob as never, ...finished }], { kind: 'dimse', by: info.callingAe });
       if (r.status === 'rejected') {
         await this.audit.record(this.subject(info), { action: 'study.store', outcome: 'failure', resourceType: 'instance', resourceId: input.sopInstanceUid, details: { via: 'dimse', reason: r.reason } });
-        const storageError = /storage or database/.test(r.reason);
-        return { status: storageError ? S.OutOfResources : S.UnableToProcess, comment: r.reason };
+        return { status: r.outOfResources ? S.OutOfResources : S.UnableToProcess, comment: r.reason };
       }
       this.storedOn(info, r);
       return { status: S.Success };

@@ -1,5 +1,5 @@
 import { closeSync, constants as fsc, createReadStream, fsync, open as openCb, read as readCb, renameSync, writev, type ReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -27,6 +27,8 @@ export interface BlobStorage {
   size(key: string): Promise<number>;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /** Bytes this process may still write on the storage's file system. */
+  freeBytes(): Promise<number>;
 }
 
 export interface TempBlob {
@@ -87,6 +89,11 @@ export class FileSystemStorage implements BlobStorage {
   /** How objects are written: 'direct' (O_DIRECT from aligned slabs) or 'buffered' (through the page cache). */
   get writeMode(): 'direct' | 'buffered' {
     return this.direct ? 'direct' : 'buffered';
+  }
+
+  async freeBytes(): Promise<number> {
+    const fs = await statfs(this.root);
+    return fs.bavail * fs.bsize;
   }
 
   async close(): Promise<void> {
