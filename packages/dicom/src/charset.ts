@@ -210,6 +210,20 @@ function decoder(label: string): TextDecoder {
 
 const ESC = 0x1b;
 
+function isPlainAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x80 || b === ESC) return false;
+  }
+  return true;
+}
+
+/** Bytes below 0x80 as characters of the same codes (windows-1252 agrees with ASCII there). */
+function asciiText(bytes: Uint8Array): string {
+  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  return decoder('windows-1252').decode(bytes);
+}
+
 /**
  * Decodes the raw bytes of a text value (PN, LO, SH, ST, LT, UT, UC; other VRs are plain ASCII, for
  * which this function is also correct). Multi-valued data is decoded as a whole and must be split on
@@ -224,6 +238,9 @@ export function decodeText(
 ): string {
   const cs = charset && typeof charset === 'object' && 'escapes' in charset ? charset : parseSpecificCharacterSet(charset as string | readonly string[] | undefined);
   if (cs.whole) return decoder(cs.whole).decode(bytes);
+  // Most values are plain 7-bit text: without escapes or G1 bytes, the loop below would emit each byte as its own
+  // character (single-byte G0 sets are read as ASCII), so the same string is made at once.
+  if (cs.initialG0.kind !== 'double' && isPlainAscii(bytes)) return asciiText(bytes);
 
   const isPn = vr === 'PN';
   let g0 = cs.initialG0;

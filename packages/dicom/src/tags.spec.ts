@@ -29,6 +29,16 @@ describe('dictionary (derived from dcmjs)', () => {
     expect(lookupTag('SmallestImagePixelValue')).toMatchObject({ vr: 'US', vrs: ['US', 'SS'] });
   });
 
+  it('answers the same after more distinct tags than its caches keep (they are emptied, not grown without bound)', () => {
+    for (let i = 0; i < 60_000; i++) {
+      const tag = `0009${i.toString(16).toUpperCase().padStart(4, '0')}`;
+      expect(lookupTag(tag)?.tag).toBe(tag);
+    }
+    expect(lookupTag('PatientName')).toMatchObject({ tag: '00100010', vr: 'PN' });
+    expect(lookupTag('(0010,0010)')).toMatchObject({ tag: '00100010', vr: 'PN' });
+    expect(lookupTag('NoSuchKeyword')).toBeUndefined();
+  });
+
   it('resolves repeating groups (60xx overlays) and group lengths', () => {
     expect(keywordOf('60023000')).toBe('OverlayData');
     expect(vrOf('00080000')).toBe('UL');

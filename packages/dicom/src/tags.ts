@@ -112,6 +112,10 @@ export function isPrivateCreator(tag: string): boolean {
 }
 
 const infoCache = new Map<string, TagInfo | undefined>();
+/** lookupTag's answers by the exact string asked (keywords and tags as written): parsing them each time cost more. */
+const lookupCache = new Map<string, TagInfo | undefined>();
+/** Both caches are emptied past this size: tags come from received objects and queries, and are not bounded. */
+const CACHE_MAX = 50_000;
 
 /**
  * Looks up an element by keyword or tag (any form accepted by {@link normalizeTag}).
@@ -120,11 +124,21 @@ const infoCache = new Map<string, TagInfo | undefined>();
  * to the dictionary and get VR UN.
  */
 export function lookupTag(tagOrKeyword: string): TagInfo | undefined {
+  const known = lookupCache.get(tagOrKeyword);
+  if (known !== undefined) return known;
   const tag = normalizeTag(tagOrKeyword) ?? KEYWORD_TO_TAG.get(tagOrKeyword.trim());
   if (!tag) return undefined;
-  if (infoCache.has(tag)) return infoCache.get(tag);
-  const info = computeInfo(tag);
-  infoCache.set(tag, info);
+  let info: TagInfo | undefined;
+  if (infoCache.has(tag)) info = infoCache.get(tag);
+  else {
+    info = computeInfo(tag);
+    if (infoCache.size >= CACHE_MAX) infoCache.clear();
+    infoCache.set(tag, info);
+  }
+  if (info) {
+    if (lookupCache.size >= CACHE_MAX) lookupCache.clear();
+    lookupCache.set(tagOrKeyword, info);
+  }
   return info;
 }
 
