@@ -207,6 +207,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
 
   /** The archive file system's free bytes, asked at most once a second (a burst of objects shares one answer). */
   private freeSpace?: { at: number; bytes: Promise<number> };
+  private fullLogged = -Infinity;
 
   /** Why nothing more can be stored (free space below AXIAL_MIN_FREE_MB), or undefined when there is room. */
   private async storageFull(): Promise<string | undefined> {
@@ -217,7 +218,11 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     // A file system that cannot tell its free space is not a reason to refuse objects.
     const bytes = await this.freeSpace.bytes.catch(() => Infinity);
     if (bytes >= min) return undefined;
-    this.log.error(`Archive storage full: ${Math.floor(bytes / 1048576)} MB free, below AXIAL_MIN_FREE_MB=${this.config.minFreeMb}; objects are refused`);
+    // Logged once a minute at most: every refused batch would otherwise add a line while senders keep sending.
+    if (now - this.fullLogged >= 60_000) {
+      this.fullLogged = now;
+      this.log.error(`Archive storage full: ${Math.floor(bytes / 1048576)} MB free, below AXIAL_MIN_FREE_MB=${this.config.minFreeMb}; objects are refused`);
+    }
     return `The archive's storage is full (${Math.floor(bytes / 1048576)} MB free, below the ${this.config.minFreeMb} MB it keeps free): nothing was stored; send again once space has been made`;
   }
 
