@@ -86,7 +86,10 @@ describe(`Ingest pipeline (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
       const q = await fetch(`${full.url}/dicom-web/studies/${study}/instances`, { headers: { authorization: `Bearer ${adminToken}` } });
       expect(q.status).toBe(200);
       expect(await q.json()).toEqual([]);
-      expect((await fetch(`${full.url}/health`)).status).toBe(200);
+      const health = await fetch(`${full.url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', storage: 'full' });
+      expect(await (await fetch(`${app.url}/health`)).json()).toMatchObject({ status: 'ok', storage: 'ok' });
     } finally {
       await full.close();
     }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomParseError, parseDicom, toDicomJson, type DicomHeader, type DicomJsonDataset } from '@axial/dicom';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
+import { HealthChecks } from '../../platform/http/health-checks';
 import { BLOB_STORAGE, FileSystemStorage, type FinishedBlob, type TempBlob } from '../../platform/storage/storage';
 import { ArchiveRepository, type NewInstance } from './archive.repository';
 import { IngestJournal } from './ingest-journal';
@@ -76,9 +77,12 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BLOB_STORAGE) private readonly storage: FileSystemStorage,
     private readonly repo: ArchiveRepository,
+    health: HealthChecks,
   ) {
     this.journal = new IngestJournal(join(config.dataDir, 'ingest.journal'));
     this.statistics = new TableStatistics(repo);
+    // GET /health: `storage: 'full'` while objects are refused for want of space (monitoring sees it before senders do).
+    health.register('storage', async () => ((await this.freeBytesBelowMinimum()) === undefined ? 'ok' : 'full'));
   }
 
   async onModuleInit(): Promise<void> {
@@ -209,15 +213,22 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private freeSpace?: { at: number; bytes: Promise<number> };
   private fullLogged = -Infinity;
 
-  /** Why nothing more can be stored (free space below AXIAL_MIN_FREE_MB), or undefined when there is room. */
-  private async storageFull(): Promise<string | undefined> {
+  /** The free bytes of the archive's file system when below AXIAL_MIN_FREE_MB, else undefined (room, or no check). */
+  private async freeBytesBelowMinimum(): Promise<number | undefined> {
     const min = this.config.minFreeMb * 1024 * 1024;
     if (!min) return undefined;
     const now = Date.now();
     if (!this.freeSpace || now - this.freeSpace.at >= 1000) this.freeSpace = { at: now, bytes: this.storage.freeBytes() };
     // A file system that cannot tell its free space is not a reason to refuse objects.
     const bytes = await this.freeSpace.bytes.catch(() => Infinity);
-    if (bytes >= min) return undefined;
+    return bytes < min ? bytes : undefined;
+  }
+
+  /** Why nothing more can be stored (free space below AXIAL_MIN_FREE_MB), or undefined when there is room. */
+  private async storageFull(): Promise<string | undefined> {
+    const bytes = await this.freeBytesBelowMinimum();
+    if (bytes === undefined) return undefined;
+    const now = Date.now();
     // Logged once a minute at most: every refused batch would otherwise add a line while senders keep sending.
     if (now - this.fullLogged >= 60_000) {
       this.fullLogged = now;

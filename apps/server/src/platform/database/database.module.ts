@@ -1,10 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { HealthChecks } from '../http/health-checks';
 import { DB, type DatabaseHandle } from './database';
 
 export const DATABASE = Symbol('DATABASE');
 
-/** The opened, migrated database and the configuration, available everywhere. */
+/** The opened, migrated database, the configuration and the health checks registry, available everywhere. */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -15,8 +16,9 @@ export class PlatformModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: DATABASE, useValue: database },
         { provide: DB, useValue: database.db },
+        HealthChecks,
       ],
-      exports: [APP_CONFIG, DATABASE, DB],
+      exports: [APP_CONFIG, DATABASE, DB, HealthChecks],
     };
   }
 }

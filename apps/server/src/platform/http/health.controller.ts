@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../../identity/access/access.decorators';
 import type { DatabaseHandle } from '../database/database';
 import { DATABASE } from '../database/database.module';
+import { HealthChecks } from './health-checks';
 
 /** Ready once migrations and first-start work are done; not ready again while shutting down. */
 @Injectable()
@@ -13,7 +14,7 @@ export class Readiness {
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly readiness: Readiness, @Inject(DATABASE) private readonly db: DatabaseHandle) {}
+  constructor(private readonly readiness: Readiness, @Inject(DATABASE) private readonly db: DatabaseHandle, private readonly checks: HealthChecks) {}
 
   @Public()
   @Get()
@@ -24,6 +25,7 @@ export class HealthController {
     } catch {
       throw new ServiceUnavailableException('Database unavailable');
     }
-    return { status: 'ok', database: this.db.engine };
+    // The other parts' states (e.g. `storage: 'full'`) are reported, not failed: a full archive still serves reads.
+    return { status: 'ok', database: this.db.engine, ...(await this.checks.states()) };
   }
 }
