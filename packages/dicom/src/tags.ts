@@ -113,7 +113,7 @@ export function isPrivateCreator(tag: string): boolean {
 
 const infoCache = new Map<string, TagInfo | undefined>();
 /** lookupTag's answers by the exact string asked (keywords and tags as written): parsing them each time cost more. */
-const lookupCache = new Map<string, TagInfo | undefined>();
+const lookupCache = new Map<string, TagInfo>();
 /** Both caches are emptied past this size: tags come from received objects and queries, and are not bounded. */
 const CACHE_MAX = 50_000;
 
