@@ -5,7 +5,7 @@
 //   viewer: first image, cached scrolling and MPR of a 500-slice CT in headless Chromium (bench/viewer.mjs;
 //           `npm run bench:viewer` runs it alone; AXIAL_BENCH_VIEWER=false skips it)
 // Options (env): AXIAL_BENCH_ENGINE=postgres|pglite (default postgres), AXIAL_BENCH_CT=2000, AXIAL_BENCH_INDEX=30000
-import { ctFactory, percentile, post, startServer, storageCeiling, stowBody } from './lib.mjs';
+import { ctFactory, percentile, post, startServer, storageCeiling, stowBody, stowTimed } from './lib.mjs';
 import { printViewer, viewerBench } from './viewer.mjs';
 
 const engine = process.env.AXIAL_BENCH_ENGINE ?? 'postgres';
@@ -44,13 +44,11 @@ try {
     for (let k = i; k < Math.min(CT, i + 50); k++) batch.push(ct(Math.floor(k / 500), Math.floor(k / 500), k, (k % 500) + 1, 1, '20260101'));
     requests.push(stowBody(batch));
   }
-  let bytes = 0;
-  const t0 = performance.now();
-  for (const r of requests) bytes += await stowPrepared(r);
+  const timed = await stowTimed(requests, stowPrepared);
   requests.length = 0;
-  const secs = (performance.now() - t0) / 1000;
-  results.ingest = { instances: CT, seconds: +secs.toFixed(2), instancesPerSecond: +(CT / secs).toFixed(0), MBps: +(bytes / secs / 1e6).toFixed(0) };
-  console.log(`STOW ingest: ${CT} CT 512² in ${secs.toFixed(1)} s = ${results.ingest.instancesPerSecond} inst/s, ${results.ingest.MBps} MB/s`);
+  results.ingest = { instances: CT, ...timed };
+  console.log(`STOW ingest: ${CT} CT 512² in ${timed.steady.seconds} s after the first ${timed.warmup.instances} = ${timed.steady.instancesPerSecond} inst/s, ${timed.steady.MBps} MB/s`);
+  console.log(`  from the server's start (first ${timed.warmup.instances} included: ${timed.warmup.seconds} s): ${timed.instancesPerSecond} inst/s, ${timed.MBps} MB/s`);
   // What the disk allowed meanwhile: the same durable file work with no server (see storageCeiling).
   results.storageCeiling = await storageCeiling(srv.dataDir);
   console.log(`storage ceiling: durable new 525 KB files, no server: ${results.storageCeiling.perSecond} files/s, ${results.storageCeiling.MBps} MB/s`);

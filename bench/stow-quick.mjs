@@ -2,7 +2,7 @@
 // Besides wall-clock throughput it prints CPU time per instance (server process, its main thread, PostgreSQL),
 // which stays meaningful when other work shares the machine.
 import { readFileSync, readdirSync } from 'node:fs';
-import { ctFactory, post, startServer, storageCeiling, stowBody } from './lib.mjs';
+import { ctFactory, post, startServer, storageCeiling, stowBody, stowTimed } from './lib.mjs';
 const make = ctFactory();
 const N = Number(process.argv[3] ?? 500);
 const requests = [];
@@ -23,17 +23,15 @@ const pid = srv.child.pid;
 try {
   const c0 = { faults: faultsOf(`/proc/${pid}/stat`), selfFaults: faultsOf('/proc/self/stat'), proc: cpuOf(`/proc/${pid}/stat`), main: cpuOf(`/proc/${pid}/task/${pid}/stat`), pg: postgresCpu(), self: process.cpuUsage() };
   const th0 = threads(pid);
-  const t0 = performance.now();
-  let bytes = 0;
-  for (const { body, contentType } of requests) {
-    bytes += body.length;
+  const timed = await stowTimed(requests, async ({ body, contentType }) => {
     const r = await post(srv.url, '/dicom-web/studies', { authorization: `Bearer ${srv.token}`, 'content-type': contentType }, body);
     if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
-  }
-  const s = (performance.now() - t0) / 1000;
+    return body.length;
+  });
   const self = process.cpuUsage(c0.self);
   const per = (ms) => (ms / N).toFixed(2);
-  console.log(`${N} instances in ${s.toFixed(2)} s: ${(N / s).toFixed(0)} inst/s, ${(bytes / s / 1e6).toFixed(0)} MB/s`);
+  console.log(`${timed.steady.instances} instances after the first ${timed.warmup.instances} in ${timed.steady.seconds} s: ${timed.steady.instancesPerSecond} inst/s, ${timed.steady.MBps} MB/s; all ${N} from the start: ${timed.instancesPerSecond} inst/s`);
+  if (process.env.REQUESTS) console.log(`request ms: ${timed.requestMs.join(' ')}`);
   console.log(`CPU ms/instance: server ${per(cpuOf(`/proc/${pid}/stat`) - c0.proc)} (main thread ${per(cpuOf(`/proc/${pid}/task/${pid}/stat`) - c0.main)}), postgres ${per(postgresCpu() - c0.pg)}, client ${per((self.user + self.system) / 1000)}`);
   // Fresh memory is what costs on some virtual machines (a page fault each 4 KB page): minor faults per instance.
   console.log(`page faults/instance: server ${per(faultsOf(`/proc/${pid}/stat`) - c0.faults)}, client ${per(faultsOf("/proc/self/stat") - c0.selfFaults)}`);

@@ -3,7 +3,8 @@
 // memory, and computes their CRC-32 as it goes. One message per slab; the message of an object's last slab also
 // cuts the file to its exact size, has it synced (fdatasync, on the thread pool) and closed, and answers with the
 // object's CRC-32 once synced, so an object of one slab costs the request thread a single message instead of
-// four thread-pool round trips (open, write, ftruncate, fdatasync). Plain JavaScript so that it runs as it is, from
+// four thread-pool round trips (open, write, ftruncate, fdatasync); that job also says when the bytes are written,
+// before the sync ends. Plain JavaScript so that it runs as it is, from
 // the sources (tests) and from dist alike.
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
@@ -56,6 +57,8 @@ function write(m) {
     const crc = crcs.get(m.file);
     crcs.delete(m.file);
     open.delete(m.file);
+    // Every byte is in the file now: the request thread may rename it (and reuse the slab) while it is synced.
+    parentPort.postMessage({ id: m.id, written: true, crc });
     // The sync runs on the thread pool while this thread writes the next objects: the objects of a request's last
     // parts are then synced together instead of one after another per thread (their wait was most of a request's
     // time after its last byte when the disk was fast).

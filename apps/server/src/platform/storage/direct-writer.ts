@@ -7,7 +7,7 @@ const WRITERS = 4;
 
 interface Thread {
   worker: Worker;
-  jobs: Map<number, { resolve: (crc: number | undefined) => void; reject: (e: Error) => void }>;
+  jobs: Map<number, { resolve: (crc: number | undefined) => void; reject: (e: Error) => void; onWritten?: (crc: number) => void }>;
 }
 
 type Job =
@@ -41,11 +41,12 @@ export class DirectWriter {
   /**
    * Writes `length` bytes of `slab` (a multiple of the block size) at `offset` of the object's file, creating it
    * when `first`; with `size`, this is the last slab: the file is then cut to `size`, synced and closed, and the
-   * promise resolves with the CRC-32 of the object's bytes. Resolves once done (the slab may then be reused).
+   * promise resolves with the CRC-32 of the object's bytes. Resolves once done (the slab may then be reused). For the
+   * last slab, `onWritten` is called with the CRC-32 as soon as every byte is in the file, before the sync ends.
    */
-  write(file: number, path: string, slab: Buffer | undefined, length: number, offset: number, first: boolean, size?: number): Promise<number | undefined> {
+  write(file: number, path: string, slab: Buffer | undefined, length: number, offset: number, first: boolean, size?: number, onWritten?: (crc: number) => void): Promise<number | undefined> {
     const { arena, at } = slab ? this.slabs.locate(slab) : { arena: 0, at: 0 };
-    return this.post({ type: 'write', file, path, first, arena, at, length, offset, size });
+    return this.post({ type: 'write', file, path, first, arena, at, length, offset, size }, onWritten);
   }
 
   /** Closes the object's file if it is open and removes it; resolves when done. */
@@ -58,12 +59,12 @@ export class DirectWriter {
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 
-  private post(job: Job): Promise<number | undefined> {
+  private post(job: Job, onWritten?: (crc: number) => void): Promise<number | undefined> {
     if (this.closed) return Promise.reject(new Error('Storage is closed'));
     const thread = this.threads[job.file % WRITERS];
     const id = this.nextJob++;
     return new Promise<number | undefined>((resolve, reject) => {
-      thread.jobs.set(id, { resolve, reject });
+      thread.jobs.set(id, { resolve, reject, onWritten });
       thread.worker.postMessage({ ...job, id });
     });
   }
@@ -73,9 +74,11 @@ export class DirectWriter {
     worker.unref();
     this.slabs.sharedArenas().forEach((buffer, index) => worker.postMessage({ type: 'arena', index, buffer }));
     const thread: Thread = { worker, jobs: new Map() };
-    worker.on('message', (m: { id: number; error?: string; crc?: number }) => {
+    worker.on('message', (m: { id: number; error?: string; crc?: number; written?: boolean }) => {
       const job = thread.jobs.get(m.id);
       if (!job) return;
+      // An object's last job tells when its bytes are written, then (another message) when they are synced.
+      if (m.written) return job.onWritten?.(m.crc!);
       thread.jobs.delete(m.id);
       if (m.error) job.reject(new Error(m.error));
       else job.resolve(m.crc);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlignedSlabs } from './aligned-slabs';
+import { DirectWriter } from './direct-writer';
 import { FileSystemStorage, HEAD_BYTES } from './storage';
 
 /** tmpfs refuses O_DIRECT: there (and only there) the storage must fall back to writing through the page cache. */
@@ -173,6 +174,32 @@ describe('FileSystemStorage with a small pool of aligned slabs', () => {
     expect(a).toBeInstanceOf(Buffer);
     expect(b).toBeInstanceOf(Buffer);
     expect(slabs.reservedBytes).toBe(128 * 1024);
+  });
+});
+
+describe('DirectWriter', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("says when an object's bytes are in its file, then when they are synced, both with their CRC-32", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'axial-writer-'));
+    if (statfsSync(dir).type === TMPFS_MAGIC) return; // no O_DIRECT on tmpfs: the storage writes buffered there (tested above)
+    const slabs = new AlignedSlabs(64 * 1024, 2, 1);
+    const writer = new DirectWriter(slabs);
+    try {
+      const slab = slabs.take() as Buffer;
+      slab.fill(7, 0, 4096);
+      const path = join(dir, 'object');
+      const events: string[] = [];
+      // The commit renames a file at the first message (while it is synced) and acknowledges after the second.
+      const crc = await writer.write(1, path, slab, 4096, 0, true, 100, (c) => events.push(`written ${c}`));
+      events.push(`synced ${crc}`);
+      const expected = crc32(Buffer.alloc(100, 7));
+      expect(events).toEqual([`written ${expected}`, `synced ${expected}`]);
+      expect(readFileSync(path).equals(Buffer.alloc(100, 7))).toBe(true);
+    } finally {
+      await writer.close();
+    }
   });
 });
 

@@ -135,8 +135,9 @@ export class FileSystemStorage implements BlobStorage {
       return temp;
     });
     try {
-      // A direct write creates its file on the writer thread: the rename waits for it (and its sync) to be done.
-      if (this.direct) await Promise.all(blobs.map((b) => b.sync()));
+      // A direct write creates its file on the writer thread: the rename waits for its bytes to be written there
+      // (the file's sync may still be running, as on the page-cache path, and is awaited below with the folders').
+      if (this.direct) await Promise.all(blobs.map((b) => b.written()));
       for (const { temp, key } of items) {
         const target = this.pathOf(key);
         const dir = dirname(target);
@@ -340,12 +341,20 @@ class FsTempBlob implements TempBlob {
         // Zeros, not whatever object the slab held before, in the block's tail beyond the end of this file.
         this.slab.fill(0, this.slabFill, length);
       }
-      const last = this.writeSlab(length, this.size);
-      this.flushed = last.then(() => {
+      // The thread says when the bytes are written (and their CRC-32), then when they are synced: the commit renames
+      // the file at the first and acknowledges after the second, so the rename and the folder's sync overlap the
+      // file's. A job failing before it wrote rejects `last`.
+      let onWritten!: (crc: number) => void;
+      const written = new Promise<number>((resolve) => (onWritten = resolve));
+      const last = this.writeSlab(length, this.size, onWritten);
+      const crc = Promise.race([written, last.then((c) => c ?? 0)]);
+      this.flushed = crc.then(() => {
         if (this.failure) throw this.failure;
       });
-      this.syncing = this.flushed;
-      digest = last.then((crc) => crc32Digest(crc ?? 0));
+      this.syncing = last.then(() => {
+        if (this.failure) throw this.failure;
+      });
+      digest = crc.then(crc32Digest);
     } else {
       this.flushed = this.track(this.flush());
       this.syncing = this.flushed.then(() => new Promise<void>((resolve, reject) => fsync(this.fd!, (err) => (err ? reject(err) : resolve()))));
@@ -438,16 +447,22 @@ class FsTempBlob implements TempBlob {
    * Sends the current slab's first `length` bytes (a multiple of the block size) to the writer thread, for its
    * offset in the file; gives the slab back once written. With `size`, the object's last job.
    */
-  private writeSlab(length: number, size?: number): Promise<number | undefined> {
+  private writeSlab(length: number, size?: number, onWritten?: (crc: number) => void): Promise<number | undefined> {
     const { slabs, writer } = this.direct!;
-    const slab = this.slab;
+    let slab = this.slab;
     const offset = this.slabOffset;
     this.slab = undefined;
     this.slabFill = 0;
     this.slabOffset += length;
-    const write = writer.write(this.file!, this.path, length ? slab : undefined, length, offset, offset === 0, size).finally(() => {
+    // Given back once its bytes are in the file: an object's last slab is then free while the file is synced.
+    const giveBack = () => {
       if (slab) slabs.give(slab);
-    });
+      slab = undefined;
+    };
+    const write = writer.write(this.file!, this.path, length ? slab : undefined, length, offset, offset === 0, size, onWritten && ((crc) => {
+      giveBack();
+      onWritten(crc);
+    })).finally(giveBack);
     // Reported by finish (flushed), even when it settled long before; after a discard, by nobody.
     write.catch((err: Error) => (this.failure ??= err));
     this.track(write.then(() => undefined));
