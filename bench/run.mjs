@@ -47,8 +47,8 @@ try {
   const timed = await stowTimed(requests, stowPrepared);
   requests.length = 0;
   results.ingest = { instances: CT, ...timed };
-  console.log(`STOW ingest: ${CT} CT 512² in ${timed.steady.seconds} s after the first ${timed.warmup.instances} = ${timed.steady.instancesPerSecond} inst/s, ${timed.steady.MBps} MB/s`);
-  console.log(`  from the server's start (first ${timed.warmup.instances} included: ${timed.warmup.seconds} s): ${timed.instancesPerSecond} inst/s, ${timed.MBps} MB/s`);
+  console.log(`STOW ingest: ${timed.steady.instances} CT 512² after the first ${timed.warmup.instances} in ${timed.steady.seconds} s = ${timed.steady.instancesPerSecond} inst/s, ${timed.steady.MBps} MB/s`);
+  console.log(`  all ${CT} from the server's start (the first ${timed.warmup.instances} took ${timed.warmup.seconds} s): ${timed.seconds} s = ${timed.instancesPerSecond} inst/s, ${timed.MBps} MB/s`);
   // What the disk allowed meanwhile: the same durable file work with no server (see storageCeiling).
   results.storageCeiling = await storageCeiling(srv.dataDir);
   console.log(`storage ceiling: durable new 525 KB files, no server: ${results.storageCeiling.perSecond} files/s, ${results.storageCeiling.MBps} MB/s`);
