@@ -95,6 +95,28 @@ describe(`Ingest pipeline (${process.env.AXIAL_TEST_DB ?? 'pglite'})`, () => {
     }
   });
 
+  it('a full archive still answers an instance it already holds as a duplicate, and refuses only the new ones', async () => {
+    const before = await startTestApp({ AXIAL_DEMO: 'false' }, { persistent: true });
+    const held = syntheticInstance({ study, series, sop: uid() });
+    const fresh = syntheticInstance({ study, series, sop: uid() });
+    const first = await stow(before, await client(before.url).login('admin', ADMIN_PASSWORD), [held]);
+    expect(first.status).toBe(200);
+    await before.stop();
+    // The same archive, restarted when its disk is below the space it keeps free.
+    const full = await startTestApp({ AXIAL_DEMO: 'false', AXIAL_MIN_FREE_MB: String(2 ** 40) }, { restartOf: before });
+    try {
+      const r = await stow(full, await client(full.url).login('admin', ADMIN_PASSWORD), [held, fresh]);
+      expect(r.status).toBe(202);
+      const [dup] = seq(r.body, '00081199');
+      expect(v(dup, '00091003')).toBe('DUPLICATE');
+      const [failed] = seq(r.body, '00081198');
+      expect(v(failed, '00081197')).toBe(0xa700);
+      expect(v(failed, '00091001')).toMatch(/storage is full/);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('the same instance sent in two requests at once is stored once; the other sender hears it is a duplicate', async () => {
     const sop = uid();
     const file = syntheticInstance({ study, series, sop, matrix: 300 });

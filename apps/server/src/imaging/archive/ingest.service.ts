@@ -175,16 +175,6 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         };
       }
     }
-    // Too little space left on the archive's file system: refused before anything is written under a key, so a full
-    // disk never leaves half-written objects or a database that cannot commit.
-    const full = accepted.length ? await this.storageFull() : undefined;
-    if (full) {
-      for (const a of accepted.splice(0)) {
-        await a.obj.temp.discard();
-        results[a.idx] = { status: 'rejected', reason: full, sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid, studyUid: a.header.studyInstanceUid, outOfResources: true };
-      }
-      return results;
-    }
     // An object whose storage key another ingest of this process is storing right now (the same instance
     // sent twice at once, possibly with other bytes) waits for that ingest to end, so its duplicate check sees
     // the outcome: two renames to one key would otherwise leave the second sender's bytes under the first
@@ -257,6 +247,14 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   ): Promise<IngestResult[]> {
     // 2. Duplicates (same SOP Instance UID already archived, or twice in this batch).
     const existing = await this.repo.existingSops(accepted.map((a) => a.header.sopInstanceUid));
+    // Too little space left on the archive's file system: whatever would be written is refused before anything goes
+    // under a key, so a full disk never leaves half-written objects or a database that cannot commit. An instance the
+    // archive already holds is still answered as a duplicate (a sender retrying a study after the disk filled).
+    const full = accepted.length ? await this.storageFull() : undefined;
+    const refuse = async (a: (typeof accepted)[number], reason: string) => {
+      await a.obj.temp.discard();
+      results[a.idx] = { status: 'rejected', reason, sopInstanceUid: a.header.sopInstanceUid, sopClassUid: a.header.sopClassUid, studyUid: a.header.studyInstanceUid, outOfResources: true };
+    };
     const seen = new Set<string>();
     const fresh: typeof accepted = [];
     for (const a of accepted) {
@@ -264,6 +262,10 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       const prior = existing.get(uid);
       if (prior || seen.has(uid)) {
         if (prior && this.config.duplicatePolicy === 'overwrite') {
+          if (full) {
+            await refuse(a, full);
+            continue;
+          }
           await this.storage.commit(a.obj.temp, prior.storagePath);
           await this.repo.replaceInstance(prior.id, { ...(await withDigest(a)), storagePath: prior.storagePath });
           results[a.idx] = this.ok('replaced', a.header);
@@ -271,6 +273,10 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
           await a.obj.temp.discard();
           results[a.idx] = this.ok('duplicate', a.header, 'An instance with this SOP Instance UID is already archived; the stored copy was kept');
         }
+        continue;
+      }
+      if (full) {
+        await refuse(a, full);
         continue;
       }
       seen.add(uid);
