@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { BLOB_STORAGE, FileSystemStorage } from '../platform/storage/storage';
@@ -11,6 +11,7 @@ import { DimseModule } from './dimse/dimse.module';
 import { DicomwebController } from './dicomweb/dicomweb.controller';
 import { PixelsController } from './dicomweb/pixels.controller';
 import { WadoUriController } from './dicomweb/wado-uri.controller';
+import { closeDecoding, configureDecoding } from './pixels';
 
 /**
  * Imaging: the archive (ingest, index, storage, deletion) and its DICOMweb face.
@@ -25,4 +26,12 @@ import { WadoUriController } from './dicomweb/wado-uri.controller';
   ],
   exports: [ArchiveService, IngestService, DemoImport],
 })
-export class ImagingModule {}
+export class ImagingModule implements OnModuleDestroy {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    configureDecoding({ threads: config.decodeThreads, timeoutMs: config.decodeTimeoutSeconds * 1000 });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await closeDecoding();
+  }
+}

@@ -34,6 +34,10 @@ export interface AppConfig {
   directIo: 'auto' | 'off';
   /** Space kept free on the archive's file system (MB; 0 = no check): below it, objects are refused as out of resources. */
   minFreeMb: number;
+  /** Threads decoding compressed frames (rendered, thumbnails, uncompressed frames and transcoding). */
+  decodeThreads: number;
+  /** Seconds one frame's decoding may take before its thread is stopped and the request answered with an error. */
+  decodeTimeoutSeconds: number;
 }
 
 export interface DimseConfig {
@@ -116,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metadataCacheMb: int(env, 'AXIAL_METADATA_CACHE_MB', 64),
     directIo: oneOf(env, 'AXIAL_DIRECT_IO', ['auto', 'off'] as const, 'auto'),
     minFreeMb: int(env, 'AXIAL_MIN_FREE_MB', 512),
+    decodeThreads: int(env, 'AXIAL_DECODE_THREADS', 2),
+    decodeTimeoutSeconds: int(env, 'AXIAL_DECODE_TIMEOUT', 30),
     dicom: { port: int(env, 'DICOM_PORT', 11112), aet: env.DICOM_AET || 'AXIAL', host: env.DICOM_HOST || '0.0.0.0', whitelist: bool(env, 'DICOM_AE_WHITELIST', false), idleTimeoutSeconds: int(env, 'DICOM_IDLE_TIMEOUT', 120) },
   };
 }

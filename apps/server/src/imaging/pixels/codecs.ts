@@ -1,23 +1,47 @@
 /**
- * Internal: the dcmjs-codecs WebAssembly (libjpeg-turbo/IJG, CharLS, OpenJPEG, OpenJPH, libjxl, RLE),
- * initialised once and lazily on first use.
+ * Internal: the dcmjs-codecs WebAssembly (libjpeg-turbo/IJG, CharLS, OpenJPEG, OpenJPH, libjxl, RLE), run on worker
+ * threads (decode-worker.js) with a time limit per frame, so that a large or hostile codestream neither blocks the
+ * request thread (ingest, DIMSE, every other request) nor runs for ever.
  */
+import { join } from 'node:path';
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import { TransferSyntax } from '@axial/dicom';
-import { Context, NativeCodecs } from 'dcmjs-codecs';
 import { PixelDataError, UnsupportedTransferSyntaxError } from './errors';
 import { copyBytes } from './image';
+import { WorkerPool, WorkerTimeoutError } from './worker-pool';
 
-let init: Promise<void> | undefined;
+interface DecodeJob {
+  decoder: DecoderName;
+  geometry: FrameGeometry;
+  params: object;
+  encoded: Uint8Array;
+}
+interface DecodeAnswer {
+  pixels?: Uint8Array;
+  photometricInterpretation?: string;
+  planarConfiguration?: number;
+}
 
-/** Initialises the codec WebAssembly once; concurrent callers share the same promise; a failure is retried next time. */
-export function ensureCodecs(): Promise<void> {
-  if (NativeCodecs.isInitialized()) return Promise.resolve();
-  init ??= NativeCodecs.initializeAsync({ logCodecsInfo: false, logCodecsTrace: false }).catch((e: unknown) => {
-    init = undefined;
-    throw new PixelDataError('DECODE_FAILED', `Cannot initialise the image codecs: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  });
-  return init;
+/** How frames are decoded: threads and the time one frame may take (AXIAL_DECODE_THREADS, AXIAL_DECODE_TIMEOUT). */
+let limits = { threads: 2, timeoutMs: 30_000 };
+let pool: WorkerPool<DecodeJob, DecodeAnswer> | undefined;
+
+/** Sets the decoding threads and time limit (at start-up, from the configuration); a running pool is replaced. */
+export function configureDecoding(next: { threads: number; timeoutMs: number }): void {
+  limits = { threads: Math.max(1, next.threads), timeoutMs: Math.max(1, next.timeoutMs) };
+  void closeDecoding();
+}
+
+/** Ends the decoding threads (at shutdown); the next decode starts new ones. */
+export async function closeDecoding(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.close();
+}
+
+function decoders(): WorkerPool<DecodeJob, DecodeAnswer> {
+  pool ??= new WorkerPool<DecodeJob, DecodeAnswer>(join(__dirname, 'decode-worker.js'), { size: limits.threads, timeoutMs: limits.timeoutMs });
+  return pool;
 }
 
 type DecoderName = 'decodeJpeg' | 'decodeJpegLs' | 'decodeJpeg2000' | 'decodeHtJpeg2000' | 'decodeJpegXl' | 'decodeRle';
@@ -85,27 +109,23 @@ export async function decodeEncapsulated(tsUid: string, encoded: Uint8Array, g: 
     return { pixels: new Uint8Array(out.buffer, out.byteOffset, expectedBytes), photometricInterpretation: g.photometricInterpretation, planarConfiguration: g.planarConfiguration };
   }
   if (decoder === 'decodeRle') checkRleHeader(encoded, g);
-  await ensureCodecs();
-  const ctx = new Context({
-    width: g.columns,
-    height: g.rows,
-    bitsAllocated: g.bitsAllocated,
-    bitsStored: g.bitsStored,
-    samplesPerPixel: g.samplesPerPixel,
-    pixelRepresentation: g.pixelRepresentation,
-    planarConfiguration: g.planarConfiguration,
-    photometricInterpretation: g.photometricInterpretation,
-    encodedBuffer: encoded,
-  });
-  let out: Context;
+  const geometry: FrameGeometry = {
+    rows: g.rows, columns: g.columns, samplesPerPixel: g.samplesPerPixel, bitsAllocated: g.bitsAllocated, bitsStored: g.bitsStored,
+    pixelRepresentation: g.pixelRepresentation, planarConfiguration: g.planarConfiguration, photometricInterpretation: g.photometricInterpretation,
+  };
+  // Colour JPEG (YBR_FULL_422 etc.) is converted to RGB by the decoder; RGB JPEG is left alone (PS3.5 §8.2.1).
+  const params = decoder === 'decodeJpeg' ? { convertColorspaceToRgb: g.samplesPerPixel === 3 && g.photometricInterpretation !== 'RGB' } : {};
+  let out: DecodeAnswer;
   try {
-    // Colour JPEG (YBR_FULL_422 etc.) is converted to RGB by the decoder; RGB JPEG is left alone (PS3.5 §8.2.1).
-    const params = decoder === 'decodeJpeg' ? { convertColorspaceToRgb: g.samplesPerPixel === 3 && g.photometricInterpretation !== 'RGB' } : {};
-    out = (NativeCodecs[decoder] as (c: Context, p: object) => Context)(ctx, params);
+    // The codestream is copied to the thread (the caller's bytes are often a view of the whole stored file).
+    out = await decoders().run({ decoder, geometry, params, encoded });
   } catch (e) {
+    if (e instanceof WorkerTimeoutError) {
+      throw new PixelDataError('DECODE_FAILED', `Decoding the ${decoder.slice(6)} frame took too long (${e.message}, limit AXIAL_DECODE_TIMEOUT)`, { cause: e });
+    }
     throw new PixelDataError('DECODE_FAILED', `Cannot decode ${decoder.slice(6)} frame: ${errorText(e)}`, { cause: e });
   }
-  const decoded = out.getDecodedBuffer();
+  const decoded = out.pixels;
   if (!decoded) throw new PixelDataError('DECODE_FAILED', `${decoder.slice(6)} decoder returned no pixels`);
   let pixels: Uint8Array = decoded;
   if (pixels.length < expectedBytes) {
@@ -119,7 +139,7 @@ export async function decodeEncapsulated(tsUid: string, encoded: Uint8Array, g: 
       throw new PixelDataError('DECODE_FAILED', `Decoded frame has ${pixels.length} bytes, ${expectedBytes} expected for ${g.rows}x${g.columns}x${g.samplesPerPixel} at ${g.bitsAllocated} bits`);
     }
   }
-  let photometric = out.getPhotometricInterpretation() ?? g.photometricInterpretation;
+  let photometric = out.photometricInterpretation ?? g.photometricInterpretation;
   if (decoder === 'decodeJpeg2000' || decoder === 'decodeHtJpeg2000') {
     // OpenJPEG/OpenJPH undo the ICT/RCT component transform (PS3.5 §8.2.4).
     if (photometric === 'YBR_ICT' || photometric === 'YBR_RCT') photometric = 'RGB';
@@ -127,7 +147,7 @@ export async function decodeEncapsulated(tsUid: string, encoded: Uint8Array, g: 
   return {
     pixels: copyBytes(pixels, 0, expectedBytes),
     photometricInterpretation: photometric,
-    planarConfiguration: out.getPlanarConfiguration() ?? g.planarConfiguration,
+    planarConfiguration: out.planarConfiguration ?? g.planarConfiguration,
   };
 }
 

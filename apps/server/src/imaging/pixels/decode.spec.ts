@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDicom } from '@axial/dicom';
 import { Context, NativeCodecs } from 'dcmjs-codecs';
-import { decodeFrame, DECODABLE_TRANSFER_SYNTAXES, ensureCodecs, extractFrames, PixelDataError, transcodeToExplicitLE, UnsupportedTransferSyntaxError } from './index';
-import { encapsulated, haveDcmtk, haveSamples, sample, synth, u16le } from './fixtures.test-util';
+import { configureDecoding, decodeFrame, DECODABLE_TRANSFER_SYNTAXES, extractFrames, PixelDataError, transcodeToExplicitLE, UnsupportedTransferSyntaxError } from './index';
+import { encapsulated, ensureCodecs, haveDcmtk, haveSamples, sample, SAMPLES, synth, u16le } from './fixtures.test-util';
 
 const maxDiff = (a: Uint8Array, b: Uint8Array): number => {
   expect(a.length).toBe(b.length);
@@ -119,9 +119,22 @@ describe('decodeFrame: synthetic', () => {
     expect(same((await decodeFrame(synth({ rows: 4, columns: 4, bitsAllocated: 16, bitsStored: 12, transferSyntaxUid: '1.2.840.10008.1.2.4.80', pixelData: encapsulated([ok.encoded], true) }), 1)).pixels, ok.raw)).toBe(true);
   });
 
-  it('initialises the codecs once for concurrent callers', async () => {
-    await Promise.all([ensureCodecs(), ensureCodecs(), ensureCodecs()]);
-    expect(NativeCodecs.isInitialized()).toBe(true);
+});
+
+describe('decodeFrame: on worker threads with a time limit', () => {
+  afterAll(() => configureDecoding({ threads: 2, timeoutMs: 30_000 }));
+
+  it('answers a frame whose decoding runs past the limit with DECODE_FAILED, then decodes again once allowed the time', async () => {
+    const { raw, encoded } = await encodedRamp('encodeJpeg2000', 256, 256);
+    const file = synth({ rows: 256, columns: 256, bitsAllocated: 16, bitsStored: 12, transferSyntaxUid: '1.2.840.10008.1.2.4.90', pixelData: encapsulated([encoded], true) });
+    // 1 ms: less than a new thread needs to start and load the codecs, so the limit is certain to be met.
+    configureDecoding({ threads: 1, timeoutMs: 1 });
+    const err = await decodeFrame(file, 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PixelDataError);
+    expect((err as PixelDataError).code).toBe('DECODE_FAILED');
+    expect((err as Error).message).toMatch(/took too long.*AXIAL_DECODE_TIMEOUT/);
+    configureDecoding({ threads: 1, timeoutMs: 30_000 });
+    expect(same((await decodeFrame(file, 1)).pixels, raw)).toBe(true);
   });
 });
 
@@ -188,7 +201,7 @@ describe.skipIf(!haveSamples || !haveDcmtk)('decodeFrame vs DCMTK', () => {
 
   const viaDcmtk = (tool: string, name: string): Uint8Array => {
     const out = join(dir, `${name}.${tool}.dcm`);
-    execFileSync(`/usr/bin/${tool}`, [`/work/shared/dicom-samples/${name}.dcm`, out], { stdio: 'ignore' });
+    execFileSync(`/usr/bin/${tool}`, [`${SAMPLES}/${name}.dcm`, out], { stdio: 'ignore' });
     return readFileSync(out);
   };
 

@@ -1,13 +1,24 @@
 /** Test-only helpers: small synthetic images built with @axial/dicom's fixture builder. */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { testing } from '@axial/dicom';
+import { NativeCodecs } from 'dcmjs-codecs';
 
 type El = Parameters<typeof testing.buildPart10>[0][number];
 
-export const SAMPLES = '/work/shared/dicom-samples';
-export const haveSamples = existsSync(`${SAMPLES}/manifest.md`);
+/** ../shared/dicom-samples beside the repository, when present (CI has it; a bare clone may not). */
+export const SAMPLES = join(__dirname, '../../../../../../shared/dicom-samples');
+export const haveSamples = existsSync(`${SAMPLES}/manifest.tsv`);
 export const haveDcmtk = existsSync('/usr/bin/dcmj2pnm');
 export const sample = (name: string): Uint8Array => readFileSync(`${SAMPLES}/${name}.dcm`);
+
+let codecs: Promise<void> | undefined;
+/** The codec WebAssembly in the test's own thread, for encoding test images (the server decodes on worker threads). */
+export function ensureCodecs(): Promise<void> {
+  if (NativeCodecs.isInitialized()) return Promise.resolve();
+  codecs ??= NativeCodecs.initializeAsync({ logCodecsInfo: false, logCodecsTrace: false });
+  return codecs;
+}
 
 export interface SynthOptions {
   rows?: number;

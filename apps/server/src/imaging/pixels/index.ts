@@ -3,4 +3,4 @@ export { PixelDataError, FrameRangeError, UnsupportedTransferSyntaxError, type P
 export { extractFrames, type ExtractedFrames } from './frames';
 export { decodeFrame, transcodeToExplicitLE, AXIAL_IMPLEMENTATION_CLASS_UID, type DecodedFrame, type TranscodeOptions } from './decode';
 export { renderFrame, renderToDisplay, thumbnail, type RenderOptions, type DisplayImage, type WindowFunction } from './render';
-export { DECODABLE_TRANSFER_SYNTAXES, ensureCodecs } from './codecs';
+export { closeDecoding, configureDecoding, DECODABLE_TRANSFER_SYNTAXES } from './codecs';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
 import { PixelDataError, renderFrame, renderToDisplay, thumbnail } from './index';
 import { windowFn } from './render';
-import { haveDcmtk, haveSamples, sample, synth, u16le, type SynthOptions } from './fixtures.test-util';
+import { haveDcmtk, haveSamples, sample, SAMPLES, synth, u16le, type SynthOptions } from './fixtures.test-util';
 
 const ct = (extra: NonNullable<SynthOptions['extra']> = [], values = [-1000, 0, 40, 240]) =>
   synth({ rows: 2, columns: 2, bitsAllocated: 16, pixelRepresentation: 1, pixelData: u16le(values), extra });
@@ -177,7 +177,7 @@ function readPnm(buf: Buffer): { width: number; height: number; channels: number
 }
 
 describe.skipIf(!haveSamples || !haveDcmtk)('renderToDisplay vs dcmj2pnm', () => {
-  const dcmj2pnm = (name: string, args: string[]) => readPnm(execFileSync('/usr/bin/dcmj2pnm', [...args, `/work/shared/dicom-samples/${name}.dcm`], { maxBuffer: 64 << 20 }));
+  const dcmj2pnm = (name: string, args: string[]) => readPnm(execFileSync('/usr/bin/dcmj2pnm', [...args, `${SAMPLES}/${name}.dcm`], { maxBuffer: 64 << 20 }));
   const compare = async (name: string, args: string[], opts: Parameters<typeof renderToDisplay>[2], tolerance: number, frame = 1) => {
     const ref = dcmj2pnm(name, [...args, '+F', String(frame)]);
     const ours = await renderToDisplay(sample(name), frame, opts);
