@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -120,7 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metadataCacheMb: int(env, 'AXIAL_METADATA_CACHE_MB', 64),
     directIo: oneOf(env, 'AXIAL_DIRECT_IO', ['auto', 'off'] as const, 'auto'),
     minFreeMb: int(env, 'AXIAL_MIN_FREE_MB', 512),
-    decodeThreads: int(env, 'AXIAL_DECODE_THREADS', 2),
+    // One core is left to the request thread (on 2 cores, 2 decoding threads made its stalls longer: bench/decode-quick.mjs).
+    decodeThreads: int(env, 'AXIAL_DECODE_THREADS', Math.max(1, availableParallelism() - 1)),
     decodeTimeoutSeconds: int(env, 'AXIAL_DECODE_TIMEOUT', 30),
     dicom: { port: int(env, 'DICOM_PORT', 11112), aet: env.DICOM_AET || 'AXIAL', host: env.DICOM_HOST || '0.0.0.0', whitelist: bool(env, 'DICOM_AE_WHITELIST', false), idleTimeoutSeconds: int(env, 'DICOM_IDLE_TIMEOUT', 120) },
   };

@@ -3,6 +3,7 @@
  * threads (decode-worker.js) with a time limit per frame, so that a large or hostile codestream neither blocks the
  * request thread (ingest, DIMSE, every other request) nor runs for ever.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import { TransferSyntax } from '@axial/dicom';
@@ -23,7 +24,7 @@ interface DecodeAnswer {
 }
 
 /** How frames are decoded: threads and the time one frame may take (AXIAL_DECODE_THREADS, AXIAL_DECODE_TIMEOUT). */
-let limits = { threads: 2, timeoutMs: 30_000 };
+let limits = { threads: Math.max(1, availableParallelism() - 1), timeoutMs: 30_000 };
 let pool: WorkerPool<DecodeJob, DecodeAnswer> | undefined;
 
 /** Sets the decoding threads and time limit (at start-up, from the configuration); a running pool is replaced. */
