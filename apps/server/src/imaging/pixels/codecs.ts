@@ -118,8 +118,9 @@ export async function decodeEncapsulated(tsUid: string, encoded: Uint8Array, g: 
   const params = decoder === 'decodeJpeg' ? { convertColorspaceToRgb: g.samplesPerPixel === 3 && g.photometricInterpretation !== 'RGB' } : {};
   let out: DecodeAnswer;
   try {
-    // The codestream is copied to the thread (the caller's bytes are often a view of the whole stored file).
-    out = await decoders().run({ decoder, geometry, params, encoded });
+    // Only the frame's own bytes go to the thread: a view would carry its whole buffer (often the stored file) along.
+    const own = encoded.slice();
+    out = await decoders().run({ decoder, geometry, params, encoded: own }, [own.buffer]);
   } catch (e) {
     if (e instanceof WorkerTimeoutError) {
       throw new PixelDataError('DECODE_FAILED', `Decoding the ${decoder.slice(6)} frame took too long (${e.message}, limit AXIAL_DECODE_TIMEOUT)`, { cause: e });
