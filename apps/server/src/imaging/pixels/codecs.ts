@@ -147,7 +147,8 @@ export async function decodeEncapsulated(tsUid: string, encoded: Uint8Array, g: 
     if (photometric === 'YBR_ICT' || photometric === 'YBR_RCT') photometric = 'RGB';
   }
   return {
-    pixels: copyBytes(pixels, 0, expectedBytes),
+    // The thread's answer is this call's own memory: copied only when longer than the frame.
+    pixels: pixels.length === expectedBytes ? pixels : copyBytes(pixels, 0, expectedBytes),
     photometricInterpretation: photometric,
     planarConfiguration: out.planarConfiguration ?? g.planarConfiguration,
   };
